@@ -1,0 +1,109 @@
+"""The `nianbao` command line: what a user needs besides `scrapy crawl bureaus` and `datasette`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@click.group()
+def main() -> None:
+    """nianbao — archive of transport bureaus' government information disclosure annual reports."""
+
+
+@main.command()
+@click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", required=True, help="The URL the page was fetched from (resolves relative links).")
+@click.option(
+    "--encoding",
+    default=None,
+    help="Decode the file with this charset (default: UTF-8, falling back to GB18030).",
+)
+def extract(page: Path, url: str, encoding: str | None) -> None:
+    """Print the clean text and metadata of one saved portal page as JSON.
+
+    This is how a user debugs a new portal: save the page, run this, see what the archive would keep.
+    """
+    from crawler.extract import extract_page
+
+    raw = page.read_bytes()
+    if encoding:
+        html = raw.decode(encoding, errors="replace")
+    else:
+        try:
+            html = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            # Older portals serve GB2312/GBK; GB18030 is their superset.
+            html = raw.decode("gb18030", errors="replace")
+    result = extract_page(html, url)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+def portals(host: str) -> None:
+    """Serve the fictional sample portals on loopback until Ctrl-C (tests, demo and benchmarks only)."""
+    from sample_portals import server
+
+    server.main(host=host)
+
+
+@main.command("build-archive")
+@click.option("--registry", default="sample", show_default=True, help="sample, bureaus or a YAML path.")
+@click.option("--db", default="data/archive.db", show_default=True, type=click.Path(path_type=Path))
+@click.option("--bureau", default=None, help="Only these bureau ids (comma-separated).")
+@click.option(
+    "--portals/--no-portals",
+    default=None,
+    help="Start the sample portals for the crawl (default: only for the sample registry).",
+)
+def build_archive(registry: str, db: Path, bureau: str | None, portals: bool | None) -> None:
+    """Crawl a registry into the archive with `scrapy crawl bureaus`.
+
+    For the sample registry the sample portals are started on loopback first (unless they already answer)
+    and politeness is turned off, because they are our own servers.
+    """
+    db.parent.mkdir(parents=True, exist_ok=True)
+    if portals is None:
+        portals = registry == "sample"
+    stop = None
+    if portals:
+        from sample_portals import server
+
+        stop = server.start_in_thread()
+    try:
+        code = run_crawl(registry=registry, db=db, bureau=bureau, polite=registry != "sample")
+    finally:
+        if stop:
+            stop()
+    if code:
+        raise click.ClickException(f"scrapy crawl bureaus exited with {code}")
+    click.echo(f"archive written to {db}")
+
+
+def run_crawl(
+    registry: str, db: Path, bureau: str | None = None, polite: bool = True, extra: list[str] | None = None
+) -> int:
+    """Run the real `scrapy crawl bureaus` in a subprocess and return its exit code.
+
+    A subprocess keeps Twisted's reactor out of the caller, so tests and the CLI can crawl more than once.
+    """
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "bureaus", "-a", f"registry={registry}", "-a", f"db={db}"]
+    if bureau:
+        cmd += ["-a", f"bureau={bureau}"]
+    env = dict(os.environ)
+    if not polite:
+        env["NIANBAO_POLITE"] = "0"
+    cmd += extra or []
+    return subprocess.call(cmd, cwd=ROOT, env=env)
+
+
+if __name__ == "__main__":
+    main()
