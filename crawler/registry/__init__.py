@@ -1,0 +1,220 @@
+"""The bureau registry: which portals nianbao crawls and how each one is shaped.
+
+The registry is hand-edited YAML, so every mistake is reported at once with the file, the row (index and
+id) and the field it sits in: a contributor fixing a 300-row file should not need one run per typo.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+__all__ = ["FAMILIES", "LEVELS", "OVERRIDE_KEYS", "Bureau", "RegistryError", "load_registry"]
+
+HERE = Path(__file__).resolve().parent
+NAMED = {"sample": HERE / "sample.yml", "bureaus": HERE / "bureaus.yml"}
+
+LEVELS = ("province", "city", "county")
+FAMILIES = ("trs", "hanweb")
+
+# Per-bureau knobs an operator may set; anything else is a typo that would otherwise be ignored silently.
+OVERRIDE_KEYS: dict[str, tuple[type, ...]] = {
+    "obey_robots": (bool,),
+    "per_page": (int,),
+    "download_delay": (int, float),
+    "hanweb_unit_ids": (list,),
+    "hanweb_proxy_url": (str,),
+    "pages_per_request": (int,),
+    "max_pages": (int,),
+}
+
+REQUIRED = ("id", "name", "level", "province", "region_code", "homepage", "family")
+OPTIONAL = ("columns", "verified", "overrides")
+
+# A slug: matches "henan-jtt", "yiyang-jtj", "xinjiang-jtyst".
+_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A six-digit administrative division code: matches "410000", "430900", "341221".
+_REGION_RE = re.compile(r"^\d{6}$")
+
+
+class RegistryError(ValueError):
+    """Every problem found in one registry file, one per line."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = str(path)
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{self.path}: {len(problems)} problem(s) in the registry:\n{lines}")
+
+
+@dataclass(frozen=True)
+class Bureau:
+    id: str
+    name: str
+    level: str
+    province: str
+    region_code: str
+    homepage: str
+    family: str
+    columns: tuple[str, ...] = ()
+    verified: bool = False
+    # A read-only mapping is not hashable; leave it out of the hash, bureaus are identified by id anyway.
+    overrides: MappingProxyType = field(
+        default_factory=lambda: MappingProxyType({}), hash=False, compare=False
+    )
+
+    def override(self, key: str, default: Any = None) -> Any:
+        return self.overrides.get(key, default)
+
+    def as_row(self) -> dict[str, Any]:
+        """The shape of the archive's `bureaus` table (columns as a list; the archive stores JSON)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "level": self.level,
+            "province": self.province,
+            "region_code": self.region_code,
+            "homepage": self.homepage,
+            "family": self.family,
+            "columns": list(self.columns),
+            "verified": self.verified,
+        }
+
+
+def _is_http_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _check_row(index: int, row: Any, problems: list[str]) -> Bureau | None:
+    if not isinstance(row, dict):
+        problems.append(f"row {index}: expected a mapping, got {type(row).__name__}")
+        return None
+    rid = row.get("id")
+    where = f"row {index} (id={rid!r})"
+    before = len(problems)
+
+    def bad(fieldname: str, msg: str) -> None:
+        problems.append(f"{where}, field {fieldname!r}: {msg}")
+
+    for key in row:
+        if key not in REQUIRED and key not in OPTIONAL:
+            bad(key, "unknown field")
+    for key in REQUIRED:
+        if key not in row or row[key] in (None, ""):
+            bad(key, "missing")
+    for key in ("id", "name", "province"):
+        if key in row and row[key] not in (None, "") and not isinstance(row[key], str):
+            bad(key, f"expected text, got {row[key]!r}")
+    if isinstance(rid, str) and rid and not _SLUG_RE.match(rid):
+        bad("id", f"{rid!r} is not a slug (lowercase letters, digits and single hyphens)")
+    level = row.get("level")
+    if level not in (None, "") and level not in LEVELS:
+        bad("level", f"{level!r} is not one of {', '.join(LEVELS)}")
+    code = row.get("region_code")
+    if code not in (None, ""):
+        # YAML reads an unquoted 110000 as an int; accept it, but never a 5- or 7-digit code.
+        if isinstance(code, int) and not isinstance(code, bool):
+            code = str(code)
+        if not isinstance(code, str) or not _REGION_RE.match(code):
+            bad("region_code", f"{row.get('region_code')!r} is not a six-digit division code")
+    homepage = row.get("homepage")
+    if homepage not in (None, "") and not _is_http_url(homepage):
+        bad("homepage", f"{homepage!r} is not an http(s) URL")
+    family = row.get("family")
+    if family not in (None, "") and family not in FAMILIES:
+        bad("family", f"{family!r} is not one of {', '.join(FAMILIES)}")
+    columns = row.get("columns")
+    if columns is None:
+        columns = []
+    if not isinstance(columns, list):
+        bad("columns", f"expected a list of URLs, got {columns!r}")
+        columns = []
+    for i, col in enumerate(columns):
+        if not _is_http_url(col):
+            bad("columns", f"item {i}: {col!r} is not an http(s) URL")
+    verified = row.get("verified", False)
+    if not isinstance(verified, bool):
+        bad("verified", f"expected true or false, got {verified!r}")
+    overrides = row.get("overrides")
+    if overrides is None:
+        overrides = {}
+    if not isinstance(overrides, dict):
+        bad("overrides", f"expected a mapping, got {overrides!r}")
+        overrides = {}
+    for key, value in overrides.items():
+        if key not in OVERRIDE_KEYS:
+            bad("overrides", f"unknown key {key!r} (known: {', '.join(sorted(OVERRIDE_KEYS))})")
+            continue
+        kinds = OVERRIDE_KEYS[key]
+        # bool is an int in Python; `per_page: true` is still a mistake.
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            names = " or ".join(k.__name__ for k in kinds)
+            bad("overrides", f"{key}: expected {names}, got {value!r}")
+
+    if len(problems) > before:
+        return None
+    return Bureau(
+        id=rid,
+        name=row["name"],
+        level=level,
+        province=row["province"],
+        region_code=code,
+        homepage=homepage,
+        family=family,
+        columns=tuple(columns),
+        verified=verified,
+        overrides=MappingProxyType(dict(overrides)),
+    )
+
+
+def resolve(name_or_path: str | Path) -> Path:
+    if isinstance(name_or_path, str) and name_or_path in NAMED:
+        return NAMED[name_or_path]
+    return Path(name_or_path)
+
+
+def load_registry(name_or_path: str | Path) -> list[Bureau]:
+    """Load and validate a registry: "sample", "bureaus" or the path of a YAML file.
+
+    The file is either a list of rows or a mapping with a `bureaus` list (room for file-level notes).
+    """
+    path = resolve(name_or_path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RegistryError(path, ["file not found"]) from None
+    except yaml.YAMLError as exc:
+        raise RegistryError(path, [f"not valid YAML: {exc}"]) from None
+    if isinstance(data, dict) and "bureaus" in data:
+        data = data["bureaus"]
+    if not isinstance(data, list):
+        raise RegistryError(
+            path, ["expected a list of bureau rows (or a mapping with a 'bureaus' list)"]
+        )
+    problems: list[str] = []
+    bureaus: list[Bureau] = []
+    seen: dict[str, int] = {}
+    for index, row in enumerate(data):
+        bureau = _check_row(index, row, problems)
+        rid = row.get("id") if isinstance(row, dict) else None
+        if isinstance(rid, str) and rid:
+            if rid in seen:
+                problems.append(
+                    f"row {index} (id={rid!r}), field 'id': duplicate of row {seen[rid]}"
+                )
+            else:
+                seen[rid] = index
+        if bureau is not None:
+            bureaus.append(bureau)
+    if problems:
+        raise RegistryError(path, problems)
+    return bureaus
