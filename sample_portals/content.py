@@ -1,0 +1,30 @@
+"""Everything the seven sample bureaus published in their report columns.
+
+The seeds come first because they are evidence from real pages; the generated items around them give
+each column the mix and depth real columns have (years of reports in both statutory templates,
+解读, 工作要点, 指南 and notices), so list paging and classification meet realistic material.
+"""
+
+from __future__ import annotations
+
+from sample_portals.bureaus import BUREAUS
+from sample_portals.model import Item
+from sample_portals.seeds import MOBILE_DUPLICATE_FROM, seed_items
+
+__all__ = ["ITEMS", "MOBILE_DUPLICATE_FROM", "build_items"]
+
+
+def build_items() -> list[Item]:
+    """Per bureau (in BUREAUS order), newest first, as the column lists them."""
+    items = seed_items()
+    order = {b.id: i for i, b in enumerate(BUREAUS)}
+    return sorted(items, key=lambda it: (order[it.bureau_id], _neg(it.published), it.title))
+
+
+def _neg(published: str) -> tuple[int, ...]:
+    """Newest first within a bureau without relying on a reversed sort of mixed keys."""
+    digits = [int(x) for x in published.replace("-", " ").replace(":", " ").split()]
+    return tuple(-d for d in digits)
+
+
+ITEMS: list[Item] = build_items()
