@@ -1,0 +1,1 @@
+"""nianbao archive: the SQLite store, its schema, search tokenizer and CLI."""

@@ -1,0 +1,97 @@
+"""Text normalisation shared by the archive and the search tokenizer.
+
+Portals leak two kinds of noise into report text that the archive must repair before indexing: a 繁体
+toggle that renders traditional characters with pinyin ruby in parentheses (關(guān)於), and full-width
+ASCII or odd spaces that would stop a search for "ICP" or "2019" from matching. Everything here keeps
+line structure, because downstream code and people read the text one paragraph per line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from opencc import OpenCC
+
+__all__ = ["normalize", "remove_ruby", "simplify_char", "to_simplified"]
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+# A pinyin syllable carrying a tone mark, in ASCII or full-width parentheses, glued to the character
+# before it: matches "(guān)" in "關(guān)於", "(lǐng)" in "皖I(lǐng)CP", "（hào）" in "號（hào）".
+# Without a tone mark nothing matches, so "(一)", "(IPv6)" and "(0558-2567279)" stay.
+_RUBY_RE = re.compile(rf"(?<=\S)[(（]([a-zü]*[{_TONED}][a-zü]*)[)）]")
+
+# Runs of horizontal whitespace inside a line: matches "  \t" in "交通  \t运输".
+_HSPACE_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u200a\u202f\u205f]+")
+# Zero-width characters that break phrase search: matches "\u200b" in "交\u200b通".
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Three or more newlines (blank lines) collapse to one blank line: matches "\n\n\n" in "甲\n\n\n乙".
+_BLANKS_RE = re.compile(r"\n{3,}")
+
+
+def remove_ruby(text: str) -> str:
+    """Drop pinyin-ruby debris; the 繁体 toggle of some portals writes it after every character."""
+    return _RUBY_RE.sub("", text)
+
+
+@lru_cache(maxsize=1)
+def _converter() -> OpenCC:
+    # Building the converter loads dictionaries; do it once per process.
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified so that a search for 关于 finds a page served as 關於."""
+    if not text:
+        return text
+    return _converter().convert(text)
+
+
+@lru_cache(maxsize=65536)
+def simplify_char(ch: str) -> str:
+    """Per-character t2s for the tokenizer, which sees one character at a time and must agree with
+    to_simplified on single characters (phrases like 乾隆 are out of its reach by design)."""
+    if len(ch) != 1 or ch.isascii():
+        return ch
+    out = _converter().convert(ch)
+    return out if len(out) == 1 else ch
+
+
+def _fold_width(text: str) -> str:
+    """Fold full-width ASCII (ＩＣＰ, ２０１９) and the ideographic space to their ASCII forms.
+
+    CJK punctuation (，。：；“”、《》【】（）) is kept: it is what readers of the reports expect, it is
+    not NFKC-foldable except for the full-width forms block, and search queries are typed with it.
+    Only the Ｆｕｌｌｗｉｄｔｈ letters, digits and the ideographic space change, because those are what
+    break an ASCII query. Full-width brackets （） and ：，；！？ are deliberately left alone.
+    """
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch == "\u3000":
+            out.append(" ")
+        elif 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+            out.append(unicodedata.normalize("NFKC", ch))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def tidy_whitespace(text: str) -> str:
+    """Collapse spaces and tabs, strip each line and keep at most one blank line between paragraphs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ZERO_WIDTH_RE.sub("", text)
+    lines = [_HSPACE_RE.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANKS_RE.sub("\n\n", "\n".join(lines)).strip()
+
+
+def normalize(text: str) -> str:
+    """The form stored in text_normalized and indexed for search: ruby removed, simplified, width
+    folded, whitespace tidied."""
+    if not text:
+        return ""
+    text = remove_ruby(text)
+    text = to_simplified(text)
+    text = _fold_width(text)
+    return tidy_whitespace(text)

@@ -1,0 +1,1 @@
+"""nianbao crawler: spiders, CMS family adapters and the page-to-record pipeline."""
