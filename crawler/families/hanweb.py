@@ -1,0 +1,176 @@
+"""Hanweb (大汉) JCMS column lists.
+
+A JCMS column page carries its records only as XML inside `<script type="text/xml">` of each list unit;
+the browser's `jpage` plugin renders them and fetches the records beyond the static ones by POSTing the
+unit's `ajaxParam` to `dataproxy.jsp?startrecord=S&endrecord=E&perpage=P`, three pages at a time. The
+adapter does the same: parse the datastore XML, read the `jpage({...})` config of each unit, and ask the
+proxy for the rest. Portals often repeat a unit for the mobile template; its records are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from lxml import etree
+from parsel import Selector
+from scrapy import FormRequest, Request
+
+from crawler.families.base import STATE_KEY, FamilyAdapter, ListEntry, canonical_url, normalize_date
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+
+    from crawler.registry import Bureau
+
+__all__ = ["HanwebAdapter", "parse_jpage_config"]
+
+# One unit's pager config: matches `$('#3345').jpage({totalRecord:138, perPage:10, proxyUrl:'…',
+# ajaxParam:{col:1, webid:'1', columnid:'12', unitid:'3345'}})` (the object body is group 2).
+_JPAGE_RE = re.compile(r"""\$\(\s*['"]#([\w-]+)['"]\s*\)\s*\.jpage\(\s*\{(.*?)\}\s*\)""", re.S)
+# The nested ajaxParam object: matches `ajaxParam:{col:1, appid:1, webid:'12'}` (body is group 1).
+_AJAX_RE = re.compile(r"""ajaxParam\s*:\s*\{(.*?)\}""", re.S)
+# One `key: value` of a JS object literal: matches `perPage:10`, `proxyUrl:'/module/web/jpage/dataproxy.jsp'`,
+# `webname: "阜阳市交通运输局"` and `permissiontype:0`.
+_PAIR_RE = re.compile(r"""(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([^,}\s]+))""")
+# An XML declaration at the start of a proxy response: matches `<?xml version="1.0" encoding="UTF-8"?>`.
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+_XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
+
+DEFAULT_PAGES_PER_REQUEST = 3
+DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
+
+
+def _pairs(body: str) -> dict[str, str]:
+    out = {}
+    for m in _PAIR_RE.finditer(body):
+        key = m.group(1)
+        value = next(g for g in m.groups()[1:] if g is not None)
+        out[key] = value
+    return out
+
+
+def parse_jpage_config(script: str) -> dict[str, dict[str, Any]]:
+    """Every `jpage({...})` call in the page's scripts, keyed by unit id."""
+    configs = {}
+    for m in _JPAGE_RE.finditer(script):
+        unit, body = m.group(1), m.group(2)
+        ajax_m = _AJAX_RE.search(body)
+        ajax = _pairs(ajax_m.group(1)) if ajax_m else {}
+        top = _pairs(_AJAX_RE.sub("", body))
+        configs[unit] = {**top, "ajaxParam": ajax}
+    return configs
+
+
+def _int(value: Any, default: int | None = None) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def parse_datastore(xml: str) -> list[str]:
+    """The record HTML fragments of one `<datastore>` document, in order."""
+    xml = _XML_DECL_RE.sub("", xml).strip()
+    if not xml:
+        return []
+    root = etree.fromstring(xml.encode("utf-8"), _XML_PARSER)
+    if root is None:
+        return []
+    return [rec.text or "" for rec in root.iter("record")]
+
+
+def record_entry(record_html: str, base_url: str) -> ListEntry | None:
+    """The link, title and date of one record (`<li><a href title>…</a><span>date</span></li>`)."""
+    sel = Selector(text=f"<html><body>{record_html}</body></html>")
+    links = [
+        a
+        for a in sel.css("a[href]")
+        if not a.attrib["href"].strip().startswith(("javascript:", "#"))
+    ]
+    if not links:
+        return None
+    link = links[0]
+    title = " ".join((link.attrib.get("title") or link.xpath("normalize-space(.)").get("")).split())
+    date = normalize_date(" ".join(sel.css("span::text, td::text, em::text, i::text").getall()))
+    return ListEntry(canonical_url(urljoin(base_url, link.attrib["href"].strip())), title, date)
+
+
+class HanwebAdapter(FamilyAdapter):
+    family = "hanweb"
+    body_selectors = ("#zoom", "div.zoom", "div.bt-content.zoom", "div.TRS_Editor")
+
+    def column_requests(self, bureau: Bureau, column_url: str) -> list[Request]:
+        state = {
+            "family": self.family,
+            "proxy": False,
+            "unit_ids": list(bureau.override("hanweb_unit_ids") or []),
+            "per_page": bureau.override("per_page"),
+            "proxy_url": bureau.override("hanweb_proxy_url"),
+            "pages_per_request": bureau.override("pages_per_request") or DEFAULT_PAGES_PER_REQUEST,
+            "max_pages": bureau.override("max_pages"),
+        }
+        return [Request(column_url, meta={STATE_KEY: state})]
+
+    def parse_list(self, response: Response) -> tuple[list[ListEntry], list[Request]]:
+        state = self.state(response)
+        if state.get("proxy"):
+            # A proxy answer is the bare datastore document; its base is the column page, not the proxy.
+            base = state.get("column_url") or response.url
+            return self.dedupe(self._records(parse_datastore(response.text), base)), []
+
+        configs = parse_jpage_config(" ".join(response.xpath("//script/text()").getall()))
+        wanted = set(state.get("unit_ids") or [])
+        entries: list[ListEntry] = []
+        follow: list[Request] = []
+        seen: set[str] = set()
+        for script in response.xpath('//script[@type="text/xml"]'):
+            unit = script.xpath("ancestor::*[@id][1]/@id").get()
+            if wanted and unit not in wanted:
+                continue
+            unit_entries = self._records(
+                parse_datastore(script.xpath("string(.)").get("")), response.url
+            )
+            fresh = [e for e in unit_entries if e.url not in seen]
+            if unit_entries and not fresh:
+                continue  # the mobile template repeating a unit already read: its later pages are too
+            seen.update(e.url for e in unit_entries)
+            entries.extend(fresh)
+            if unit in configs:
+                follow.extend(
+                    self._proxy_requests(response, state, configs[unit], len(unit_entries))
+                )
+        return self.dedupe(entries), follow
+
+    def _records(self, records: list[str], base_url: str) -> list[ListEntry]:
+        out = []
+        for html in records:
+            entry = record_entry(html, base_url)
+            if entry is not None:
+                out.append(entry)
+        return out
+
+    def _proxy_requests(
+        self, response: Response, state: dict, config: dict, static_count: int
+    ) -> list[Request]:
+        total = _int(config.get("totalRecord"), 0) or 0
+        per_page = _int(config.get("perPage")) or _int(state.get("per_page")) or 0
+        if total <= static_count or per_page <= 0:
+            return []
+        if state.get("max_pages"):
+            total = min(total, per_page * int(state["max_pages"]))
+        chunk = per_page * int(state.get("pages_per_request") or DEFAULT_PAGES_PER_REQUEST)
+        proxy = response.urljoin(state.get("proxy_url") or config.get("proxyUrl") or DEFAULT_PROXY)
+        formdata = {k: str(v) for k, v in config.get("ajaxParam", {}).items()}
+        later = {**state, "proxy": True, "column_url": response.url}
+        requests = []
+        start = static_count + 1
+        while start <= total:
+            end = min(start + chunk - 1, total)
+            sep = "&" if "?" in proxy else "?"
+            url = f"{proxy}{sep}startrecord={start}&endrecord={end}&perpage={per_page}"
+            requests.append(FormRequest(url, formdata=formdata, meta={STATE_KEY: later}))
+            start = end + 1
+        return requests

@@ -1,0 +1,90 @@
+"""TRS WCM (拓尔思) column lists.
+
+TRS renders each list page to a static file (`index.html`, `index_1.html`, …) and writes the pager only
+as a `createPageHTML(total, current, base, ext)` call into a shared script, so the page links never
+appear in the HTML: the adapter reads the call and computes the file names itself.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from scrapy import Request
+
+from crawler.families.base import STATE_KEY, FamilyAdapter, ListEntry, canonical_url, normalize_date
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+
+    from crawler.registry import Bureau
+
+__all__ = ["TrsAdapter"]
+
+# The pager call: matches `createPageHTML(20, 0, "index", "html")`, `createPageHTML(3,1,'index','shtml')`
+# and `createPageHTML(5, 0, "list", "htm");`.
+_PAGER_RE = re.compile(
+    r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([\w.-]+)["']\s*,\s*["'](\w+)["']\s*\)"""
+)
+# A TRS detail page: matches "./202301/t20230130_1234567.html" and "../202212/t20221230_99.shtml".
+_DETAIL_RE = re.compile(r"(?:^|/)\d{6}/t\d{8}_\d+\.s?html?$")
+
+# A list row's item link: the first titled link that is not part of a 相关解读 pop-up box.
+_NOT_IN_POPBOX = "not(ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' popbox ')])"
+_ITEM_LINK_XPATH = f".//a[@title][@href][{_NOT_IN_POPBOX}]"
+_DATE_XPATH = f".//span[{_NOT_IN_POPBOX}]//text()"
+_ROWS_XPATH = f"//ul/li[{_NOT_IN_POPBOX}]"
+
+
+class TrsAdapter(FamilyAdapter):
+    family = "trs"
+    body_selectors = ("div.TRS_Editor", ".article_con", ".pages_content")
+
+    def column_requests(self, bureau: Bureau, column_url: str) -> list[Request]:
+        state = {"family": self.family, "first": True, "max_pages": bureau.override("max_pages")}
+        return [Request(column_url, meta={STATE_KEY: state})]
+
+    def parse_list(self, response: Response) -> tuple[list[ListEntry], list[Request]]:
+        state = self.state(response)
+        entries = self.dedupe(self._entries(response))
+        follow: list[Request] = []
+        if state.get("first"):
+            follow = self._pages(response, state)
+        return entries, follow
+
+    def _entries(self, response: Response) -> list[ListEntry]:
+        entries = []
+        for li in response.xpath(_ROWS_XPATH):
+            link = li.xpath(_ITEM_LINK_XPATH)
+            if not link:
+                continue  # the empty separator rows between groups of five, menus without titles
+            href = link[0].attrib["href"].strip()
+            if not href or href.startswith(("javascript:", "#")):
+                continue
+            date = normalize_date(" ".join(li.xpath(_DATE_XPATH).getall()))
+            # Site menus are `ul > li > a[title]` too; list rows carry a date or a TRS detail link.
+            if date is None and not _DETAIL_RE.search(href):
+                continue
+            # The link text is cut with "…" for long titles; the title attribute holds all of it.
+            title = " ".join(link[0].attrib["title"].split()) or " ".join(
+                link[0].xpath("normalize-space(.)").get("").split()
+            )
+            entries.append(ListEntry(canonical_url(response.urljoin(href)), title, date))
+        return entries
+
+    def _pages(self, response: Response, state: dict) -> list[Request]:
+        script = " ".join(response.xpath("//script/text()").getall())
+        m = _PAGER_RE.search(script)
+        if not m:
+            return []
+        total, current, base, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+        if state.get("max_pages"):
+            total = min(total, int(state["max_pages"]))
+        later = {**state, "first": False}
+        requests = []
+        for page in range(total):
+            if page == current:
+                continue
+            name = f"{base}.{ext}" if page == 0 else f"{base}_{page}.{ext}"
+            requests.append(Request(response.urljoin(name), meta={STATE_KEY: later}))
+        return requests
