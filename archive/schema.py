@@ -1,0 +1,266 @@
+"""The one place where the archive's tables, keys, indexes, full-text index and views are declared.
+
+Every writer (the crawl pipeline, tests, benchmarks) goes through `ensure_db_shape`, so an archive file built
+by any of them has the same shape and Datasette's metadata.yml can describe it once. The shape changes only by
+appending a numbered migration: old archive files then catch up the next time they are opened, and the
+`_migrations` table says which steps a file has seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import sqlite_utils
+
+__all__ = [
+    "MIGRATIONS",
+    "TABLES",
+    "VIEWS",
+    "FTS_TABLE",
+    "TOKENIZER",
+    "canonical_url",
+    "ensure_db_shape",
+    "rebuild_fts",
+    "report_id",
+    "stable_id",
+    "transaction",
+]
+
+TOKENIZER = "nianbao_cjk"
+FTS_TABLE = "reports_fts"
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(url: str) -> str:
+    """One spelling per page, so a link seen as HTTP://Example.gov.cn:80/a#top and http://example.gov.cn/a
+    does not become two reports. Path and query keep their case: portal CMSs treat them as case-sensitive."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    netloc = host
+    if parts.username is not None:
+        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
+        netloc = f"{userinfo}@{host}"
+    port = parts.port
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        netloc = f"{netloc}:{port}"
+    path = parts.path or ("/" if netloc else "")
+    return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def stable_id(*parts: str) -> str:
+    """A short id that is the same on every machine and every re-crawl, so links into the archive last."""
+    return hashlib.sha1("".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def report_id(url: str) -> str:
+    """Reports are identified by where they live; the canonical URL makes trivially different links agree."""
+    return stable_id(canonical_url(url))
+
+
+# Column order here is the order Datasette shows. Types are SQLite affinities; dates are ISO 8601 text
+# (YYYY-MM-DD for dates on the page, YYYY-MM-DDTHH:MM:SS+00:00 for times we observed), because that is what
+# sorts and facets correctly in Datasette and reads unambiguously in a CSV export.
+TABLES: dict[str, str] = {
+    "bureaus": """
+CREATE TABLE bureaus (
+    id TEXT PRIMARY KEY,             -- registry slug, e.g. henan-jtt
+    name TEXT NOT NULL,              -- 河南省交通运输厅
+    level TEXT,                      -- province / city / county
+    province TEXT,                   -- 河南省
+    region_code TEXT,                -- six-digit administrative division code, e.g. 410000
+    homepage TEXT,
+    family TEXT,                     -- CMS family adapter: trs, hanweb, ...
+    columns TEXT,                    -- JSON list of the disclosure column URLs crawled
+    verified INTEGER NOT NULL DEFAULT 0  -- 1 when a person checked the registry row against the portal
+)""",
+    "crawl_runs": """
+CREATE TABLE crawl_runs (
+    id TEXT PRIMARY KEY,
+    start TEXT NOT NULL,
+    "end" TEXT,
+    registry TEXT,                   -- sample, bureaus or the YAML path crawled
+    new_reports INTEGER,
+    changed_reports INTEGER,
+    unchanged_reports INTEGER,
+    errors INTEGER,
+    stats TEXT                       -- Scrapy's stats as JSON, keys as Scrapy names them
+)""",
+    "reports": """
+CREATE TABLE reports (
+    id TEXT PRIMARY KEY,             -- sha1(canonical url)[:16]
+    bureau_id TEXT NOT NULL REFERENCES bureaus(id),
+    kind TEXT NOT NULL,              -- annual_report, work_plan, interpretation, guide, other
+    year INTEGER,                    -- the year the report is about (报告年度), not when it was posted
+    title TEXT NOT NULL,
+    published TEXT,                  -- YYYY-MM-DD as shown on the page
+    url TEXT NOT NULL UNIQUE,
+    column_url TEXT,
+    text TEXT NOT NULL,
+    text_normalized TEXT NOT NULL,
+    chars INTEGER NOT NULL DEFAULT 0,  -- length of text in characters
+    content_hash TEXT NOT NULL,      -- sha256 of text, hex
+    site_name TEXT,
+    site_id_code TEXT,               -- 网站标识码
+    index_no TEXT,                   -- 索引号
+    publisher TEXT,                  -- 发布机构
+    doc_no TEXT,                     -- 文号
+    written_date TEXT,               -- 成文日期, YYYY-MM-DD
+    source TEXT,                     -- 来源
+    column_name TEXT,
+    family TEXT,
+    http_status INTEGER,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    changed_at TEXT,                 -- when content_hash last changed; NULL if never
+    fetched_at TEXT,
+    run_id TEXT                      -- crawl_runs.id of the crawl that last wrote this row
+)""",
+    "attachments": """
+CREATE TABLE attachments (
+    id TEXT PRIMARY KEY,             -- sha1(report_id + url)[:16]
+    report_id TEXT NOT NULL REFERENCES reports(id),
+    position INTEGER NOT NULL DEFAULT 0,  -- order on the page, from 0
+    name TEXT,
+    url TEXT NOT NULL,
+    ext TEXT                         -- file extension, lower case: pdf, doc, xlsx
+)""",
+    "crawl_errors": """
+CREATE TABLE crawl_errors (
+    id TEXT PRIMARY KEY,             -- sha1(run + url + reason)[:16]
+    run TEXT,
+    url TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    status INTEGER,                  -- HTTP status, NULL when no response
+    bureau_id TEXT REFERENCES bureaus(id),
+    time TEXT NOT NULL
+)""",
+}
+
+INDEXES = [
+    "CREATE INDEX idx_reports_bureau_id ON reports(bureau_id)",
+    "CREATE INDEX idx_reports_year ON reports(year)",
+    "CREATE INDEX idx_reports_kind ON reports(kind)",
+    "CREATE INDEX idx_reports_published ON reports(published)",
+    "CREATE INDEX idx_attachments_report_id ON attachments(report_id)",
+    "CREATE INDEX idx_crawl_errors_run ON crawl_errors(run)",
+    "CREATE INDEX idx_crawl_errors_bureau_id ON crawl_errors(bureau_id)",
+]
+
+# External content: the index stores only tokens and points at reports by rowid, so the text is not stored
+# twice. content="reports" is double-quoted because that is the spelling Datasette's FTS detection looks for.
+FTS = f"""
+CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
+    title, text_normalized,
+    content="reports", content_rowid="rowid",
+    tokenize="{TOKENIZER}"
+)"""
+
+VIEWS: dict[str, str] = {
+    "annual_reports": """
+CREATE VIEW annual_reports AS
+SELECT r.id, r.year, b.name AS bureau, b.level, b.province, r.title, r.published, r.chars, r.url,
+       r.bureau_id, r.first_seen, r.changed_at
+FROM reports r JOIN bureaus b ON b.id = r.bureau_id
+WHERE r.kind = 'annual_report'""",
+    "bureau_years": """
+CREATE VIEW bureau_years AS
+SELECT b.id AS bureau_id, b.name AS bureau, b.level, b.province, r.year,
+       count(*) AS annual_reports, min(r.published) AS first_published
+FROM reports r JOIN bureaus b ON b.id = r.bureau_id
+WHERE r.kind = 'annual_report' AND r.year IS NOT NULL
+GROUP BY b.id, r.year""",
+    "bureau_summary": """
+CREATE VIEW bureau_summary AS
+SELECT b.id AS bureau_id, b.name AS bureau, b.level, b.province,
+       (SELECT count(*) FROM reports r WHERE r.bureau_id = b.id) AS reports,
+       (SELECT count(*) FROM reports r WHERE r.bureau_id = b.id AND r.kind = 'annual_report')
+           AS annual_reports,
+       (SELECT min(year) FROM reports r WHERE r.bureau_id = b.id AND r.kind = 'annual_report')
+           AS first_year,
+       (SELECT max(year) FROM reports r WHERE r.bureau_id = b.id AND r.kind = 'annual_report')
+           AS last_year,
+       (SELECT count(*) FROM crawl_errors e WHERE e.bureau_id = b.id) AS crawl_errors
+FROM bureaus b""",
+}
+
+# Appended to, never edited: a file records the numbers it has applied and only runs the rest.
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (1, "initial shape", [*TABLES.values(), *INDEXES, FTS, *VIEWS.values()]),
+]
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """An explicit BEGIN/COMMIT: the sqlite3 module only opens transactions implicitly before DML, so
+    without it a migration's CREATE statements or an ingest's FTS delete+insert would not be atomic."""
+    if conn.in_transaction:
+        # Nested use joins the caller's transaction, which commits or rolls back as a whole.
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _connection(db: sqlite_utils.Database | sqlite3.Connection) -> sqlite3.Connection:
+    return db.conn if isinstance(db, sqlite_utils.Database) else db
+
+
+def ensure_db_shape(db: sqlite_utils.Database | sqlite3.Connection) -> list[int]:
+    """Bring any archive file, new or old, to the current shape; return the migrations it applied.
+
+    Safe to call on every open: a file already up to date is not written to at all (journal_mode=wal is
+    persistent in the file and setting it again is a no-op).
+    """
+    from archive.search import register_tokenizer
+
+    conn = _connection(db)
+    # Creating the FTS table needs the tokenizer on this connection.
+    register_tokenizer(conn)
+    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        conn.execute("PRAGMA journal_mode=wal")
+    conn.execute("PRAGMA foreign_keys=ON")
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='_migrations'"
+    ).fetchone()
+    if not has_table:
+        with transaction(conn):
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations "
+                "(id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+    done = {row[0] for row in conn.execute("SELECT id FROM _migrations")}
+    applied = []
+    for number, name, statements in MIGRATIONS:
+        if number in done:
+            continue
+        with transaction(conn):
+            for sql in statements:
+                conn.execute(sql)
+            conn.execute(
+                "INSERT INTO _migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                (number, name, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        applied.append(number)
+    return applied
+
+
+def rebuild_fts(db: sqlite_utils.Database | sqlite3.Connection) -> None:
+    """Re-derive the whole search index from reports; for files edited by tools that bypass ingest."""
+    from archive.search import register_tokenizer
+
+    conn = _connection(db)
+    register_tokenizer(conn)
+    with transaction(conn):
+        conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")

@@ -1,0 +1,200 @@
+"""Chinese full-text search for the archive: the `nianbao_cjk` FTS5 tokenizer and the helpers that open an
+archive with it registered.
+
+Chinese has no spaces between words and the reports mix 繁体 and 简体, so no built-in SQLite tokenizer can
+answer "which reports contain 交通" (see docs/search.md). `nianbao_cjk` makes every character one token —
+case-folded and folded traditional→simplified one character at a time — and every whitespace run one " "
+token. An FTS5 phrase ("交通", which is what Datasette's search box sends) then matches exactly where the
+normalized text contains the query string, and never across a space ("交 通").
+
+The tokenizer is Python called from SQLite through cffi (sqlitefts), because this machine's sqlite3 module
+cannot load compiled extensions. Two lifetime rules follow, both handled here:
+- SQLite holds raw pointers to our callbacks for as long as any connection lives, possibly until the very end
+  of interpreter shutdown, so the callbacks are deliberately never freed.
+- SQLite calls xDelete when a connection closes, which may happen while Python tears modules down; our
+  xDelete therefore touches nothing (there is one shared, stateless tokenizer and nothing to free), unlike
+  sqlitefts' own, which prints "'FFI' object has no attribute 'cast'" at that moment.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+from sqlitefts import fts5
+from sqlitefts.tokenizer import ffi
+
+from archive.schema import FTS_TABLE, TOKENIZER, ensure_db_shape
+from archive.textnorm import simplify_char
+
+__all__ = [
+    "CJKCharTokenizer",
+    "count",
+    "fts_query",
+    "open_db",
+    "register_tokenizer",
+    "search",
+]
+
+SQLITE_OK = 0
+SQLITE_ERROR = 1
+
+
+def _utf8_width(ch: str) -> int:
+    code = ord(ch)
+    if code < 0x80:
+        return 1
+    if code < 0x800:
+        return 2
+    if 0xDC80 <= code <= 0xDCFF:
+        # A byte that was not valid UTF-8, smuggled through by surrogateescape: one byte in the text.
+        return 1
+    if code < 0x10000:
+        return 3
+    return 4
+
+
+class CJKCharTokenizer(fts5.FTS5Tokenizer):
+    """One token per character, one " " token per whitespace run; offsets are UTF-8 byte offsets."""
+
+    def __init__(self) -> None:
+        # char -> (token bytes, UTF-8 width of the char). Reports use a few thousand distinct characters,
+        # and folding one (casefold + OpenCC) costs far more than a dict lookup.
+        self._cache: dict[str, tuple[bytes, int]] = {}
+
+    def _fold(self, ch: str) -> tuple[bytes, int]:
+        folded = ch.casefold()
+        if len(folded) == 1:
+            folded = simplify_char(folded)
+        entry = (folded.encode("utf-8", "surrogateescape"), _utf8_width(ch))
+        self._cache[ch] = entry
+        return entry
+
+    def spans(self, text: str):
+        """Yield (token bytes, begin, end) with byte offsets into the UTF-8 text."""
+        cache = self._cache
+        pos = 0
+        i = 0
+        n = len(text)
+        while i < n:
+            ch = text[i]
+            if ch.isspace():
+                start = pos
+                while i < n and text[i].isspace():
+                    pos += _utf8_width(text[i])
+                    i += 1
+                yield b" ", start, pos
+                continue
+            entry = cache.get(ch) or self._fold(ch)
+            yield entry[0], pos, pos + entry[1]
+            pos += entry[1]
+            i += 1
+
+    def tokenize(self, text: str, flags: int | None = None):
+        """The sqlitefts interface: (token, begin, end) with the token as str."""
+        for token, begin, end in self.spans(text):
+            yield token.decode("utf-8", "surrogateescape"), begin, end
+
+
+_TOKENIZER = CJKCharTokenizer()
+_HANDLE = ffi.new_handle(_TOKENIZER)
+
+
+@ffi.callback("int(void*, const char **, int, Fts5Tokenizer **)", error=SQLITE_ERROR)
+def _xcreate(ctx, argv, argc, pp_out):
+    # Every FTS table on every connection shares the one stateless tokenizer.
+    pp_out[0] = ffi.cast("Fts5Tokenizer *", _HANDLE)
+    return SQLITE_OK
+
+
+@ffi.callback("void(Fts5Tokenizer *)", onerror=lambda *args: True)
+def _xdelete(p_tokenizer):
+    # Nothing to free (see the module docstring); must not touch module globals, which may be gone.
+    return None
+
+
+@ffi.callback(
+    "int(Fts5Tokenizer *, void *, int, const char *, int, int(void*, int, const char *, int, int, int))",
+    error=SQLITE_ERROR,
+)
+def _xtokenize(p_tokenizer, p_ctx, flags, p_text, n_text, x_token):
+    if n_text <= 0:
+        return SQLITE_OK
+    text = ffi.unpack(p_text, n_text).decode("utf-8", "surrogateescape")
+    for token, begin, end in _TOKENIZER.spans(text):
+        rc = x_token(p_ctx, 0, token, len(token), begin, end)
+        if rc != SQLITE_OK:
+            return rc
+    return SQLITE_OK
+
+
+_FTS5_TOKENIZER = ffi.new("fts5_tokenizer *", [_xcreate, _xdelete, _xtokenize])
+# SQLite keeps raw pointers to the three callbacks; one extra reference that is never released keeps them
+# (and the tokenizer they call) alive through interpreter shutdown, when connections are finalised in no
+# particular order relative to this module.
+_KEEPALIVE = (_TOKENIZER, _HANDLE, _xcreate, _xdelete, _xtokenize, _FTS5_TOKENIZER)
+ctypes.pythonapi.Py_IncRef(ctypes.py_object(_KEEPALIVE))
+
+_NAME = TOKENIZER.encode("utf-8")
+
+
+def register_tokenizer(conn: sqlite3.Connection | sqlite_utils.Database) -> None:
+    """Make `nianbao_cjk` available on this connection; needed on every connection that reads or writes
+    reports_fts. Calling it again on the same connection does nothing."""
+    if isinstance(conn, sqlite_utils.Database):
+        conn = conn.conn
+    api = fts5.fts5_api_from_db(conn)
+    if not api:
+        raise sqlite3.OperationalError("this SQLite has no FTS5")
+    # Asking SQLite rather than remembering connections in Python: sqlite3.Connection cannot be weakly
+    # referenced, and an id() could be reused by a later connection.
+    found = api.xFindTokenizer(api, _NAME, ffi.new("void **"), ffi.new("fts5_tokenizer *"))
+    if found == SQLITE_OK:
+        return
+    if api.xCreateTokenizer(api, _NAME, ffi.NULL, _FTS5_TOKENIZER, ffi.NULL) != SQLITE_OK:
+        raise sqlite3.OperationalError(f"could not register the {TOKENIZER} tokenizer")
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """The way Python code opens an archive: tokenizer registered and the file brought to the current shape."""
+    db = sqlite_utils.Database(path)
+    register_tokenizer(db.conn)
+    ensure_db_shape(db)
+    return db
+
+
+def fts_query(query: str) -> str:
+    """Quote each whitespace-separated term as an FTS5 phrase, as Datasette's search box does, so that
+    punctuation or words like OR/NOT/NEAR in a query are searched for, not interpreted."""
+    terms = [t.replace('"', '""') for t in query.split()]
+    return " ".join(f'"{t}"' for t in terms)
+
+
+def count(db: sqlite_utils.Database, query: str) -> int:
+    """How many reports contain every term of the query."""
+    match = fts_query(query)
+    if not match:
+        return 0
+    return db.execute(
+        f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [match]
+    ).fetchone()[0]
+
+
+def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
+    """Reports containing every term of the query, best match first, with a snippet around the hit."""
+    match = fts_query(query)
+    if not match:
+        return []
+    sql = f"""
+        SELECT r.id, r.bureau_id, r.kind, r.year, r.title, r.published, r.url,
+               snippet({FTS_TABLE}, 1, '【', '】', '…', 24) AS snippet
+        FROM {FTS_TABLE} JOIN reports r ON r.rowid = {FTS_TABLE}.rowid
+        WHERE {FTS_TABLE} MATCH ?
+        ORDER BY {FTS_TABLE}.rank
+        LIMIT ?
+    """
+    cursor = db.execute(sql, [match, limit])
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
