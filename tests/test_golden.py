@@ -1,0 +1,36 @@
+"""Every rendered sample-portal detail page against its golden record."""
+
+import json
+from pathlib import Path
+
+import pytest
+from textmetrics import char_f1
+
+from crawler.extract import extract_page
+
+SITES = Path(__file__).resolve().parent.parent / "sample_portals" / "sites"
+GOLDENS = sorted(SITES.glob("**/*.golden.json")) if SITES.is_dir() else []
+
+
+def _id(p: Path) -> str:
+    return str(p.relative_to(SITES))
+
+
+@pytest.mark.skipif(not SITES.is_dir(), reason="sample_portals/sites not rendered yet")
+@pytest.mark.parametrize("golden_path", GOLDENS, ids=_id)
+def test_golden(golden_path: Path):
+    golden = json.loads(golden_path.read_text(encoding="utf-8"))
+    page = golden_path.with_name(golden_path.name.removesuffix(".golden.json"))
+    html = page.read_bytes().decode(golden.get("encoding", "utf-8"))
+    got = extract_page(html, golden["url"])
+    for key in ("title", "published", "year"):
+        assert got[key] == golden[key], key
+    for s in golden.get("must_survive", []):
+        assert s in got["text"], f"lost: {s}"
+    for s in golden.get("chrome_absent", []):
+        assert s not in got["text"], f"chrome left: {s}"
+    f1 = char_f1(got["text"], golden["text"])
+    assert f1 >= 0.99, f"char F1 {f1:.4f}"
+    for key in ("site_name", "site_id_code", "index_no"):
+        if golden.get(key):
+            assert got[key] == golden[key], key
