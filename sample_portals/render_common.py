@@ -1,0 +1,335 @@
+"""Pieces every sample portal shares: stable addresses, body markup, chrome and golden files.
+
+Chrome is what crawlers must learn to drop, so every chrome helper returns both its markup and the strings a
+clean extraction must not contain; the renderers collect those strings into the page's golden file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sample_portals.model import Block, Bureau, Item, golden_text
+
+LIST_TITLE_MAX = (
+    24  # real portals cut long list titles and keep the full one in the title attribute
+)
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def stable_int(*parts: object, digits: int = 6) -> int:
+    """A number that depends only on its inputs, so rebuilding the sites never moves an address."""
+    h = hashlib.sha1("|".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    low = 10 ** (digits - 1)
+    return low + int(h[:12], 16) % (9 * low)
+
+
+def base_url(bureau: Bureau) -> str:
+    return f"http://127.0.0.1:{bureau.port}"
+
+
+def date_parts(published: str) -> tuple[int, int, int]:
+    """Year, month and day of a portal date such as "2019-04-18 10:24"."""
+    # matches "2019-04-18 10:24" and "2019-04-18"
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", published)
+    if not m:
+        raise ValueError(f"item date {published!r} is not YYYY-MM-DD HH:MM")
+    return int(m.group(1)), int(m.group(2)), int(m.group(3))
+
+
+def day(published: str) -> str:
+    y, m, d = date_parts(published)
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def truncate(title: str, limit: int = LIST_TITLE_MAX) -> str:
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+def order_items(items: list[Item]) -> list[tuple[Item, int]]:
+    """Newest first, as columns list them, each with its index among the bureau's items of the same day.
+
+    The same-day index (not the list position) goes into the address, so adding an older item later never
+    changes the address of an existing one.
+    """
+    ordered = sorted(items, key=lambda it: (it.published, it.title), reverse=True)
+    seen: dict[str, int] = {}
+    out = []
+    for it in sorted(ordered, key=lambda it: (it.published, it.title)):
+        d = day(it.published)
+        out.append((it, seen.get(d, 0)))
+        seen[d] = seen.get(d, 0) + 1
+    index = {id(it): n for it, n in out}
+    return [(it, index[id(it)]) for it in ordered]
+
+
+@dataclass
+class Page:
+    """One detail page as rendered: its address, file path and the chrome strings it carries."""
+
+    item: Item
+    path: str  # site-relative path starting with "/"
+    chrome: list[str] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)
+    index_no: str = ""
+
+    def url(self, bureau: Bureau) -> str:
+        return base_url(bureau) + self.path
+
+
+def span_cell(cell) -> tuple[str, int, int]:
+    if isinstance(cell, str):
+        return cell, 1, 1
+    return cell
+
+
+def table_html(block: Block, word: bool) -> str:
+    """A statutory table; Word-pasted ones wrap each cell in MsoNormal paragraphs as TRS editors keep them."""
+    cls = (
+        ' class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0"'
+        if word
+        else ' border="1"'
+    )
+    rows = []
+    for row in block.rows:
+        cells = []
+        for cell in row:
+            text, rs, cs = span_cell(cell)
+            attrs = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
+            if word:
+                inner = (
+                    f'<p class="MsoNormal" align="center" style="text-align:center">'
+                    f'<span style="font-size:10.5pt;font-family:宋体">{esc(text)}</span></p>'
+                )
+            else:
+                inner = esc(text)
+            cells.append(f"<td{attrs}>{inner}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table{cls}><tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
+
+
+def body_html(blocks: list[Block], word: bool) -> str:
+    """The body as the CMS editor stored it: Word-pasted MsoNormal markup for TRS, plain paragraphs otherwise."""
+    out = []
+    for b in blocks:
+        if b.kind == "table":
+            out.append(table_html(b, word))
+        elif word:
+            if b.kind == "h":
+                out.append(
+                    f'<p class="MsoNormal" style="text-indent:32.0pt"><b><span style="font-size:16.0pt;'
+                    f'font-family:黑体">{esc(b.text)}</span></b></p>'
+                )
+            else:
+                out.append(
+                    f'<p class="MsoNormal" style="text-indent:32.0pt;line-height:28.0pt"><span '
+                    f'style="font-size:16.0pt;font-family:仿宋_GB2312">{esc(b.text)}</span></p>'
+                )
+        elif b.kind == "h":
+            out.append(f"<p><strong>{esc(b.text)}</strong></p>")
+        else:
+            out.append(f'<p style="text-indent:2em;">{esc(b.text)}</p>')
+    return "\n".join(out)
+
+
+def mobile_duplicate(item: Item, sentence: str | None) -> str:
+    """A hidden mobile-template copy of the body from one sentence on, as some CMS templates leave in the page.
+
+    A naive scraper reads it after "..." and so keeps that part of the body twice.
+    """
+    if not sentence:
+        return ""
+    parts = []
+    started = False
+    for b in item.blocks:
+        if b.kind == "table":
+            if started:
+                parts.append(table_html(b, False))
+            continue
+        if not started and sentence in b.text:
+            started = True
+            parts.append(f"<p>{esc(b.text[b.text.index(sentence) :])}</p>")
+        elif started:
+            parts.append(f"<p>{esc(b.text)}</p>")
+    if not started:
+        return ""
+    return (
+        '<div class="m-article-con" style="display:none">\n<p>...</p>\n'
+        + "\n".join(parts)
+        + "\n</div>"
+    )
+
+
+def meta_tags(bureau: Bureau, item: Item, column_name: str, url: str, style: str) -> str:
+    """The national-standard site metas; "sloppy" and "nospace" reproduce the careless markup real CMSs emit."""
+    pairs = [
+        ("SiteName", bureau.site_name),
+        ("SiteDomain", bureau.domain),
+        ("SiteIDCode", bureau.site_id_code),
+        ("ColumnName", column_name),
+        ("ColumnType", "政府信息公开年报"),
+        ("ArticleTitle", item.title),
+        ("PubDate", item.published),
+        ("ContentSource", item.source),
+        ("Url", url),
+    ]
+    out = []
+    for i, (name, content) in enumerate(pairs):
+        if style == "sloppy" and i % 2 == 0:
+            out.append(f'<meta content="{esc(content)}" name="{name}">')
+        elif style == "nospace" and name in ("ColumnName", "ArticleTitle"):
+            out.append(f'<meta name="{name}"content="{esc(content)}">')
+        else:
+            out.append(f'<meta name="{name}" content="{esc(content)}">')
+    return "\n".join(out)
+
+
+def charset_meta(http_equiv_only: bool) -> str:
+    if http_equiv_only:
+        return '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+    return '<meta charset="utf-8">\n<meta http-equiv="X-UA-Compatible" content="IE=edge">'
+
+
+def header_html(bureau: Bureau, zwgk_href: str) -> tuple[str, list[str]]:
+    """Top bar with the accessibility toggles and the site navigation."""
+    markup = f"""<div class="topbar"><div class="w1200">
+<span class="welcome">欢迎访问{esc(bureau.site_name)}网站</span>
+<a href="javascript:void(0)" id="wza">无障碍</a> | <a href="javascript:void(0)" id="zzms">长者模式</a> | <a href="javascript:void(0)" id="jft">繁体</a>
+</div></div>
+<div class="header"><div class="logo"><a href="/index.html">{esc(bureau.site_name)}</a></div>
+<ul class="nav">
+<li><a href="/index.html">首页</a></li>
+<li><a href="/jgzn/index.html">机构职能</a></li>
+<li><a href="/xwzx/index.html">新闻中心</a></li>
+<li><a href="{zwgk_href}">政务公开</a></li>
+<li><a href="/bsfw/index.html">办事服务</a></li>
+<li><a href="/hdjl/index.html">互动交流</a></li>
+</ul></div>"""
+    return markup, ["无障碍", "长者模式", "机构职能", "办事服务", "互动交流"]
+
+
+def footer_html(bureau: Bureau) -> tuple[str, list[str]]:
+    markup = f"""<div class="footer"><div class="w1200">
+<p><a href="/wzdt/index.html">站点地图</a> | <a href="/lxwm/index.html">联系我们</a></p>
+<p>主办：{esc(bureau.organizer)} 承办：{esc(bureau.undertaker)}</p>
+<p>地址：{esc(bureau.address)} 电话：{esc(bureau.phone)}</p>
+<p><span class="icp">{esc(bureau.icp)}</span> <img src="/images/ga.png" alt="">{esc(bureau.gongan)} 网站标识码：{esc(bureau.site_id_code)}</p>
+<p>建议您使用IE9及以上版本浏览器访问本网站 本站已支持IPv6访问</p>
+<p><span id="_ideConac"><img src="/images/red.png" alt="党政机关"></span></p>
+</div></div>"""
+    chrome = [
+        "站点地图",
+        "联系我们",
+        f"地址：{bureau.address}",
+        bureau.address,
+        bureau.phone,
+        bureau.icp,
+        bureau.gongan,
+        "ICP备",
+        "公网安备",
+        "网站标识码",
+        "建议您使用IE9及以上版本浏览器",
+        "本站已支持IPv6",
+        f"承办：{bureau.undertaker}",
+    ]
+    return markup, chrome
+
+
+def qr_html() -> tuple[str, list[str]]:
+    markup = """<div class="ewm"><img src="/images/qrcode.png" alt=""><p>扫一扫在手机打开当前页</p></div>"""
+    return markup, ["扫一扫在手机打开当前页"]
+
+
+def share_print_html() -> tuple[str, list[str]]:
+    markup = """<div class="share">分享到：<a href="javascript:void(0)" class="wx">微信</a><a href="javascript:void(0)" class="wb">微博</a></div>
+<div class="print"><a href="javascript:window.print()">【打印本页】</a><a href="javascript:window.close()">【关闭窗口】</a></div>"""
+    return markup, ["分享到", "打印本页", "关闭窗口"]
+
+
+def neighbours_html(
+    prev: tuple[str, str] | None, nxt: tuple[str, str] | None
+) -> tuple[str, list[str]]:
+    """上一篇/下一篇 links; the neighbours' titles are chrome here even though they are titles elsewhere."""
+
+    def one(label: str, link: tuple[str, str] | None) -> str:
+        if not link:
+            return f"<p>{label}：没有了</p>"
+        title, href = link
+        return f'<p>{label}：<a href="{href}" title="{esc(title)}">{esc(title)}</a></p>'
+
+    markup = '<div class="sxp">' + one("上一篇", prev) + one("下一篇", nxt) + "</div>"
+    return markup, ["上一篇", "下一篇"]
+
+
+def golden(bureau: Bureau, page: Page) -> dict:
+    item = page.item
+    text = golden_text(item)
+    seen = []
+    for s in page.chrome:
+        s = s.strip()
+        # a chrome string that the body itself contains cannot be asked to vanish from the clean text
+        if s and s not in text and s not in seen:
+            seen.append(s)
+    return {
+        "url": page.url(bureau),
+        "bureau_id": bureau.id,
+        "title": item.title,
+        "published": day(item.published),
+        "year": item.year,
+        "kind": item.kind,
+        "text": text,
+        "must_survive": list(item.must_survive),
+        "chrome_absent": seen,
+        "site_name": bureau.site_name,
+        "site_id_code": bureau.site_id_code,
+        "index_no": page.index_no,
+        "attachments": page.attachments,
+    }
+
+
+def write_text(root: Path, path: str, text: str, crlf: bool = False) -> None:
+    """Writes one site file; CRLF for CMSs whose templates were edited on Windows."""
+    dest = root / path.lstrip("/")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if crlf:
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    dest.write_bytes(text.encode("utf-8"))
+
+
+def write_golden(root: Path, bureau: Bureau, page: Page) -> None:
+    data = json.dumps(golden(bureau, page), ensure_ascii=False, indent=1, sort_keys=True)
+    write_text(root, page.path + ".golden.json", data + "\n")
+
+
+def simple_page(bureau: Bureau, title: str, body: str, crlf: bool = False) -> str:
+    """A plain page for the columns that only exist so navigation links do not break."""
+    head, _ = header_html(bureau, "/zwgk/index.html")
+    foot, _ = footer_html(bureau)
+    return f"""<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<title>{esc(title)}_{esc(bureau.site_name)}</title>
+</head>
+<body>
+{head}
+<div class="main w1200">
+<h2>{esc(title)}</h2>
+{body}
+</div>
+{foot}
+</body>
+</html>
+"""
+
+
+def attachment_file(name: str) -> bytes:
+    """A tiny stand-in for an attachment so its link resolves; the sample portals carry no real documents."""
+    return f"nianbao sample attachment placeholder: {name}\n".encode()

@@ -1,0 +1,257 @@
+"""Serve the rendered sample portals on loopback, one port per bureau, as their real CMSs would answer.
+
+Besides static files this answers the few dynamic endpoints the pages call: the Hanweb list dataproxy
+(POST only, like the real one), visit counters and downloads, and a permissive robots.txt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import mimetypes
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from sample_portals.bureaus import BUREAUS
+from sample_portals.render_hanweb import datastore
+
+SITES = Path(__file__).resolve().parent / "sites"
+PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+PROXY_FIELDS = (
+    "col",
+    "appid",
+    "webid",
+    "path",
+    "columnid",
+    "sourceContentType",
+    "unitid",
+    "webname",
+    "permissiontype",
+)
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".shtml": "text/html; charset=utf-8",
+    ".js": "application/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".xml": "text/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+def default_ports() -> dict[int, str]:
+    return {b.port: b.id for b in BUREAUS}
+
+
+class PortalHandler(BaseHTTPRequestHandler):
+    """Serves one bureau's directory; the server object carries which one."""
+
+    server_version = "nianbao-sample"
+    protocol_version = "HTTP/1.1"
+
+    @property
+    def root(self) -> Path:
+        return self.server.site_root  # type: ignore[attr-defined]
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class names it so
+        if getattr(self.server, "verbose", False):
+            super().log_message(format, *args)
+
+    def send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def not_found(self) -> None:
+        self.send(404, "<html><body><h1>404 页面不存在</h1></body></html>".encode())
+
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        if path == PROXY_PATH:
+            self.send(400, b"dataproxy answers POST only", "text/plain; charset=utf-8")
+            return
+        if path == "/robots.txt":
+            self.send(200, b"User-agent: *\nAllow: /\n", "text/plain; charset=utf-8")
+            return
+        if path.startswith("/module/visitcount/"):
+            self.send(200, b'document.write("1");', "application/javascript; charset=utf-8")
+            return
+        if path == "/module/download/downfile.jsp":
+            name = parse_qs(parts.query).get("filename", [""])[0]
+            self.serve_file("/module/download/files/" + name, "application/octet-stream")
+            return
+        if path.endswith("/"):
+            path += "index.html"
+        self.serve_file(path)
+
+    def serve_file(self, path: str, ctype: str | None = None) -> None:
+        segments = [s for s in path.split("/") if s]
+        # golden files and the dataproxy's record store are build products, not pages of the portal
+        if (
+            not segments
+            or any(s.startswith((".", "_")) for s in segments)
+            or path.endswith(".golden.json")
+        ):
+            self.not_found()
+            return
+        target = self.root.joinpath(*segments)
+        try:
+            target.resolve().relative_to(self.root.resolve())
+        except ValueError:
+            self.not_found()
+            return
+        if not target.is_file():
+            self.not_found()
+            return
+        if ctype is None:
+            ctype = TYPES.get(target.suffix.lower()) or (
+                mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            )
+        self.send(200, target.read_bytes(), ctype)
+
+    def do_POST(self) -> None:  # noqa: N802
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if parts.path != PROXY_PATH:
+            self.send(405, b"method not allowed", "text/plain; charset=utf-8")
+            return
+        form = {
+            k: v[0]
+            for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()
+        }
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        missing = [f for f in PROXY_FIELDS if f not in form]
+        if missing:
+            self.send(
+                400, f"missing fields: {', '.join(missing)}".encode(), "text/plain; charset=utf-8"
+            )
+            return
+        store = self.load_store(form["columnid"])
+        if store is None or form["unitid"] not in store["units"]:
+            self.send(400, b"unknown columnid or unitid", "text/plain; charset=utf-8")
+            return
+        records = store["units"][form["unitid"]]
+        try:
+            per = int(query.get("perpage", "15"))
+            start = int(query.get("startrecord", "1"))
+            end = int(query.get("endrecord", str(start + per * 3 - 1)))
+        except ValueError:
+            self.send(400, b"bad paging parameters", "text/plain; charset=utf-8")
+            return
+        # startrecord/endrecord are 1-based and inclusive, as JCMS counts them
+        chosen = records[max(start, 1) - 1 : max(end, 0)]
+        body = '<?xml version="1.0" encoding="utf-8"?>\n' + datastore(chosen, total=len(records))
+        self.send(200, body.encode("utf-8"), "text/xml; charset=utf-8")
+
+    def load_store(self, columnid: str) -> dict | None:
+        if not columnid.isdigit():
+            return None
+        path = self.root / "_jpage" / f"{columnid}.json"
+        if not path.is_file():
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+
+
+def make_server(host: str, port: int, root: Path, verbose: bool = False) -> ThreadingHTTPServer:
+    httpd = ThreadingHTTPServer((host, port), PortalHandler)
+    httpd.daemon_threads = True
+    httpd.site_root = root  # type: ignore[attr-defined]
+    httpd.verbose = verbose  # type: ignore[attr-defined]
+    return httpd
+
+
+def serve(
+    host: str = "127.0.0.1",
+    ports: dict[int, str] | None = None,
+    sites_dir: Path = SITES,
+    verbose: bool = False,
+) -> Callable[[], None]:
+    """Starts one server thread per bureau port and returns the function that stops them all."""
+    ports = ports or default_ports()
+    servers = []
+    try:
+        for port, bureau_id in ports.items():
+            servers.append(make_server(host, port, Path(sites_dir) / bureau_id, verbose))
+    except OSError:
+        for s in servers:
+            s.server_close()
+        raise
+    threads = []
+    for s in servers:
+        t = threading.Thread(
+            target=s.serve_forever, name=f"portal-{s.server_address[1]}", daemon=True
+        )
+        t.start()
+        threads.append(t)
+
+    def stop() -> None:
+        for s in servers:
+            s.shutdown()
+            s.server_close()
+        for t in threads:
+            t.join(5)
+
+    return stop
+
+
+def answering(host: str, ports: dict[int, str] | None = None) -> bool:
+    """True when every portal port already accepts connections (another process serves them)."""
+    for port in ports or default_ports():
+        with socket.socket() as s:
+            s.settimeout(0.5)
+            if s.connect_ex((host, port)) != 0:
+                return False
+    return True
+
+
+def start_in_thread(
+    host: str = "127.0.0.1", ports: dict[int, str] | None = None, sites_dir: Path = SITES
+) -> Callable[[], None] | None:
+    """Serves the portals for a test or a crawl; returns None when they already answer, else the stopper."""
+    if answering(host, ports):
+        return None
+    return serve(host, ports, sites_dir)
+
+
+@contextlib.contextmanager
+def running(
+    host: str = "127.0.0.1", ports: dict[int, str] | None = None, sites_dir: Path = SITES
+) -> Iterator[None]:
+    stop = start_in_thread(host, ports, sites_dir)
+    try:
+        yield
+    finally:
+        if stop:
+            stop()
+
+
+def main(host: str = "127.0.0.1", verbose: bool = False) -> None:
+    stop = serve(host, verbose=verbose)
+    for b in BUREAUS:
+        print(f"{b.id:14} {b.family:7} http://{host}:{b.port}/  {b.name}")
+    print("serving sample portals; Ctrl-C to stop", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    main(verbose="-v" in sys.argv[1:])
