@@ -397,9 +397,10 @@ _WEAK_XPATH = (
     " or contains(concat(' ', normalize-space(@class), ' '), ' view ')"
     " or @id='content' or @id='article' or @id='art_content']"
 )
-# Hanweb content markers: matches "<!--<$[信息内容]>begin-->" … "<!--<$[信息内容]>end-->".
+# Hanweb content markers (a 繁体 proxy may convert them): matches "<!--<$[信息内容]>begin-->" …
+# "<!--<$[信息内容]>end-->" and "<!--<$[信息內容]>begin-->".
 _HANWEB_BODY_RE = re.compile(
-    r"<!--\s*<\$\[信息内容\]>\s*begin\s*-->(.*?)<!--\s*<\$\[信息内容\]>\s*end\s*-->", re.S
+    r"<!--\s*<\$\[信息[内內]容\]>\s*begin\s*-->(.*?)<!--\s*<\$\[信息[内內]容\]>\s*end\s*-->", re.S
 )
 # Hanweb's meta pair around the body: matches '<meta name="ContentStart">…<meta name="ContentEnd">'.
 _CONTENT_META_RE = re.compile(
@@ -410,12 +411,12 @@ _CONTENT_META_RE = re.compile(
 _PRINT_RE = re.compile(r"<!--\s*startprint\s*-->(.*?)<!--\s*endprint\s*-->", re.S | re.I)
 # Hanweb title markers: matches "<!--<$[标题名称(html)]>begin-->…<!--<$[标题名称(html)]>end-->".
 _HANWEB_TITLE_RE = re.compile(
-    r"<!--\s*<\$\[标题名称(?:\(html\))?\]>\s*begin\s*-->(.*?)<!--\s*<\$\[标题名称(?:\(html\))?\]>\s*end\s*-->",
+    r"<!--\s*<\$\[[标標][题題]名[称稱](?:\(html\))?\]>\s*begin\s*-->(.*?)<!--\s*<\$\[[标標][题題]名[称稱](?:\(html\))?\]>\s*end\s*-->",
     re.S,
 )
 # Hanweb source markers: matches "<!--<$[信息来源]>begin-->市交通局<!--<$[信息来源]>end-->".
 _HANWEB_SOURCE_RE = re.compile(
-    r"<!--\s*<\$\[信息来源\]>\s*begin\s*-->(.*?)<!--\s*<\$\[信息来源\]>\s*end\s*-->", re.S
+    r"<!--\s*<\$\[信息[来來]源\]>\s*begin\s*-->(.*?)<!--\s*<\$\[信息[来來]源\]>\s*end\s*-->", re.S
 )
 
 
@@ -442,7 +443,7 @@ def _hidden_region(root, marker: str) -> list[bool]:
     """For each occurrence of a comment marker, whether it sits in a hidden subtree (a mobile copy)."""
     flags = []
     for c in root.iter(etree.Comment):
-        if marker in (c.text or ""):
+        if marker in to_simplified(c.text or ""):
             flags.append(any(_is_hidden(a) for a in c.iterancestors()))
     return flags
 
@@ -519,8 +520,14 @@ _INLINE_LABEL_RE = re.compile(
 
 
 def _label_of(text: str) -> str | None:
-    key = _LABEL_CLEAN_RE.sub("", text)
+    # Labels may come out of a 繁体 toggle with ruby debris: "索引號(hào)：" is 索引号.
+    key = _LABEL_CLEAN_RE.sub("", _chrome_key(text)) if len(text) < 60 else ""
     return key if key in _XXGK_LABELS else None
+
+
+def _value_after_colon(text: str) -> str:
+    """The value of "索引号：X" as the page shows it (the label itself may be in 繁体 with ruby)."""
+    return re.split(r"[:：]", text, maxsplit=1)[-1].strip()
 
 
 def _xxgk_tables(root) -> list:
@@ -531,7 +538,7 @@ def _xxgk_tables(root) -> list:
         labels = 0
         for c in cells:
             text = _collapse(c.text_content())
-            if len(text) < 60 and (_label_of(text) or _INLINE_LABEL_RE.match(text)):
+            if len(text) < 60 and (_label_of(text) or _INLINE_LABEL_RE.match(_chrome_key(text))):
                 labels += 1
         is_xxgk = "xxgk" in (t.get("class") or "").lower() and t.find(".//table") is None
         if is_xxgk or (labels >= 2 and labels * 4 >= len(cells)):
@@ -556,17 +563,17 @@ def _xxgk_fields(root) -> dict[str, str]:
                 label = _label_of(text)
                 if label and i + 1 < len(cells) and not _label_of(cells[i + 1].text_content()):
                     put(label, cells[i + 1].text_content())
-                m = _INLINE_LABEL_RE.match(text)
+                m = _INLINE_LABEL_RE.match(_chrome_key(text))
                 if m:
-                    put(m.group(1), m.group(2))
+                    put(m.group(1), _value_after_colon(text))
     # div/ul based xxgk blocks: "<li><span>索引号：</span>xxx</li>" or "<li>索引号：xxx</li>".
     for el in root.iter("li", "p", "span", "div", "dd", "td"):
         text = _collapse(el.text_content())
         if len(text) > 80:
             continue
-        m = _INLINE_LABEL_RE.match(text)
+        m = _INLINE_LABEL_RE.match(_chrome_key(text))
         if m:
-            put(m.group(1), m.group(2))
+            put(m.group(1), _value_after_colon(text))
     return out
 
 
