@@ -31,7 +31,8 @@ RUBY_CHROME = {
     "首页": "首頁(yè)",
     "政务公开": "政務(wù)公開(kāi)",
     "发布时间": "發(fā)布時(shí)間",
-    "信息来源": "信息來源",
+    "信息来源：": "信息來源：",  # with the colon, so the <!--<$[信息来源]> marker comment stays as it is
+    "政府信息公开年报": "政府信息公開(kāi)年報(bào)",
     "浏览次数": "瀏覽次數(shù)",
     "字体": "字體(tǐ)",
     "打印本页": "打印本頁(yè)",
@@ -247,7 +248,7 @@ def detail_page(
             f'src="/module/visitcount/articlehits.jsp?colid={i["colid"]}&artid={artid}"></script> '
             f'字体：<a href="javascript:doZoom(20)">【大】</a><a href="javascript:doZoom(16)">【中】</a>'
             f'<a href="javascript:doZoom(12)">【小】</a></div>',
-            [f"发布时间：{item.published}", "信息来源", "浏览次数", "字体"],
+            [f"发布时间：{item.published}", "信息来源：", "浏览次数", "字体"],
         )
     )
     share = take(rc.share_print_html())
