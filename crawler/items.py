@@ -1,0 +1,48 @@
+"""What the spider hands to the pipelines (field list: docs/ARCHITECTURE.md, "Item fields")."""
+
+from __future__ import annotations
+
+import scrapy
+
+
+class ReportItem(scrapy.Item):
+    """One fetched detail page of an annual-report column; pipelines enrich it in place."""
+
+    # Set by the spider.
+    bureau_id = scrapy.Field()
+    url = scrapy.Field()
+    column_url = scrapy.Field()
+    list_title = scrapy.Field()
+    list_date = scrapy.Field()
+    family = scrapy.Field()
+    html = scrapy.Field()
+    http_status = scrapy.Field()
+    fetched_at = scrapy.Field()
+    run_id = scrapy.Field()
+    # Added by ExtractPipeline (everything extract_page returns).
+    title = scrapy.Field()
+    published = scrapy.Field()
+    year = scrapy.Field()
+    text = scrapy.Field()
+    site_name = scrapy.Field()
+    site_id_code = scrapy.Field()
+    column_name = scrapy.Field()
+    source = scrapy.Field()
+    index_no = scrapy.Field()
+    publisher = scrapy.Field()
+    written_date = scrapy.Field()
+    doc_no = scrapy.Field()
+    attachments = scrapy.Field()
+    # Added by ClassifyPipeline.
+    kind = scrapy.Field()
+    text_normalized = scrapy.Field()
+
+
+class CrawlErrorItem(scrapy.Item):
+    """A page the crawl could not turn into a report; kept so a run's gaps are visible in the archive."""
+
+    url = scrapy.Field()
+    reason = scrapy.Field()
+    status = scrapy.Field()
+    bureau_id = scrapy.Field()
+    run_id = scrapy.Field()

@@ -1,0 +1,71 @@
+"""Scrapy settings of the nianbao crawler.
+
+Politeness is the default because the real targets are government portals. The sample portals are our own
+servers on 127.0.0.1, so a run against them may switch politeness off: set the environment variable
+`NIANBAO_POLITE=0` (what `nianbao build-archive` and the tests do). Single settings can still be changed
+with `-s NAME=VALUE` as usual.
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Identify ourselves: portal operators should be able to see who crawls and why.
+USER_AGENT = (
+    "nianbao/0.1 (+https://github.com/nianbao/nianbao; "
+    "archive of government information disclosure annual reports)"
+)
+
+# robots.txt is obeyed; a registry row's `overrides.obey_robots: false` lifts it for that bureau only
+# (the spider sets `dont_obey_robotstxt` on that bureau's requests).
+ROBOTSTXT_OBEY = True
+
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+RANDOMIZE_DOWNLOAD_DELAY = True
+
+# Portals on shared government clouds stumble often; retry with Scrapy's exponential backoff.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Scrapy retries at once; our middleware waits NIANBAO_RETRY_BACKOFF_BASE × 2^(n-1) s (capped) first.
+NIANBAO_RETRY_BACKOFF_BASE = 2.0
+NIANBAO_RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.spiders.BackoffRetryMiddleware": 550,
+}
+DOWNLOAD_TIMEOUT = 30
+
+# Error pages are not reports: HttpErrorMiddleware drops them and the spider's errback records them.
+HTTPERROR_ALLOW_ALL = False
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractPipeline": 300,
+    "crawler.pipelines.ClassifyPipeline": 400,
+    "crawler.pipelines.ArchivePipeline": 900,
+}
+
+# The archive file; the spider argument `-a db=PATH` wins over it.
+NIANBAO_DB = "data/archive.db"
+
+LOG_LEVEL = "INFO"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+TELNETCONSOLE_ENABLED = False
+
+if os.environ.get("NIANBAO_POLITE", "1") == "0":
+    # Our own loopback servers: no throttling, no delay, more parallelism, fewer retries.
+    AUTOTHROTTLE_ENABLED = False
+    DOWNLOAD_DELAY = 0
+    RANDOMIZE_DOWNLOAD_DELAY = False
+    CONCURRENT_REQUESTS_PER_DOMAIN = 16
+    RETRY_TIMES = 1
+    NIANBAO_RETRY_BACKOFF_BASE = 0.0
