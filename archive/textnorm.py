@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from opencc import OpenCC
 
-__all__ = ["normalize", "remove_ruby", "simplify_char", "to_simplified"]
+__all__ = ["normalize", "remove_ruby", "simplify_char", "simplify_chars", "to_simplified"]
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 # A pinyin syllable carrying a tone mark, in ASCII or full-width parentheses, glued to the character
@@ -56,6 +56,24 @@ def simplify_char(ch: str) -> str:
         return ch
     out = _converter().convert(ch)
     return out if len(out) == 1 else ch
+
+
+class _CharTable(dict):
+    """str.translate table filled on demand, so per-character folding costs one dict lookup."""
+
+    def __missing__(self, code: int) -> str:
+        out = simplify_char(chr(code))
+        self[code] = out
+        return out
+
+
+_T2S_TABLE = _CharTable()
+
+
+def simplify_chars(text: str) -> str:
+    """Character-by-character t2s: cheap enough to run on every line when only matching matters
+    (chrome detection, labels); to_simplified stays the phrase-aware choice for stored text."""
+    return text.translate(_T2S_TABLE)
 
 
 def _fold_width(text: str) -> str:

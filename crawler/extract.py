@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-from archive.textnorm import remove_ruby, to_simplified
+from archive.textnorm import remove_ruby, simplify_chars
 from crawler.classify import year_from_title
 
 __all__ = ["extract_page", "html_to_lines"]
@@ -76,12 +76,16 @@ _DROP_TAGS = ("script", "style", "noscript", "template", "rt", "rp", "iframe", "
               "select", "button", "input", "textarea", "svg", "canvas", "map")  # fmt: skip
 # Inline styles that hide an element: matches "display:none", "DISPLAY: none;", "visibility:hidden".
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-# Class/id tokens of mobile-template copies and screen-reader-only duplicates: matches "mobile",
-# "m-content", "wap_con", "visible-xs", "hidden-lg", "sr-only", "phone-show", "yd-content".
+# Class/id names of mobile-template copies: matches "mobile", "m-content", "m-article-con", "wap_con",
+# "visible-xs", "hidden-lg", "phone-show" (not "hidden-xs", which hides on phones only).
 _MOBILE_RE = re.compile(
-    r"(?:^|[\s_-])(?:mobile|wap|phone|m-content|m_content|visible-xs|visible-sm|hidden-lg|hidden-md|"
-    r"sr-only|show-m|m-show|yd)(?:$|[\s_-])",
+    r"(?:^|[\s_-])(?:mobile|wap|phone|visible-xs|visible-sm|hidden-lg|hidden-md|show-m|m-show)(?:$|[\s_-])|"
+    r"(?:^|\s)m[-_](?:content|con|article|art|detail|main|body|text|zoom)",
     re.I,
+)
+# Class tokens that mean display:none in common CSS frameworks.
+_HIDDEN_CLASSES = frozenset(
+    ["hidden", "hide", "d-none", "sr-only", "visually-hidden", "invisible", "none"]
 )
 
 
@@ -93,8 +97,10 @@ def _is_hidden(el) -> bool:
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in ("html", "body"):
         return False
-    names = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return bool(_MOBILE_RE.search(names))
+    cls = el.get("class") or ""
+    if any(tok.lower() in _HIDDEN_CLASSES for tok in cls.split()):
+        return True
+    return bool(_MOBILE_RE.search(f"{cls} {el.get('id') or ''}"))
 
 
 def _drop(el) -> None:
@@ -269,16 +275,19 @@ def html_to_lines(el, skip_links: bool = False) -> list[tuple[str, bool]]:
 # ---------------------------------------------------------------------------------------------------
 # Chrome lines. Detection runs on a simplified, ruby-free copy so 發佈時間 and 當(dāng)前位置 match too.
 
-# Breadcrumbs: matches "当前位置：首页 > 政务公开 > 年报" and "您现在的位置: 首页".
+# Breadcrumbs: matches "当前位置：首页 > 政务公开 > 年报", "您现在的位置: 首页", "当前位置 首页 > 信息公开".
 _CRUMB_RE = re.compile(
-    r"^(当前位置|您现在的位置|您当前的位置|您的位置|现在的位置|所在位置|位置)\s*[:：]"
+    r"^(当前位置|您现在的位置|您当前的位置|您的位置|现在的位置|所在位置|位置\s*[:：])"
 )
+# A bare crumb trail: matches "首页 > 政务公开 > 政府信息公开年报" and "首页»信息公开»年报".
+_TRAIL_RE = re.compile(r"^首页\s*(>|»|›|》|→|/|\\)")
 # A date/source/author/counter line: matches "发布时间：2019-04-18 10:24 作者： 来源：益阳市交通运输局",
 # "发布日期:2018-02-28 13:20 文章来源:河南省交通运输厅", "浏览次数：", "【字体：大 中 小】".
 _META_LINE_RE = re.compile(
     r"^[【\[(（]?\s*(发布时间|发布日期|发表时间|发文时间|更新时间|日期|时间|来源|文章来源|信息来源|"
     r"稿件来源|作者|责任编辑|编辑|浏览次数|点击数|点击次数|访问次数|阅读次数|阅读量|浏览量|字体|字号|"
-    r"信息提供|发布机构|发布人)\s*[:：]"
+    r"信息提供|发布人|索引号|发布机构|发文机关|成文日期|生成日期|文号|发文字号|主题分类|组配分类|体裁分类|"
+    r"公开方式|公开时限|公开范围|有效性)\s*[:：]"
 )
 # The font-size switch anywhere on a short line: matches "字体：【大】 【中】 【小】" and "【大 中 小】".
 _FONT_RE = re.compile(
@@ -323,7 +332,7 @@ _TOGGLE_TOKEN_RE = re.compile(
 
 
 def _chrome_key(line: str) -> str:
-    return to_simplified(remove_ruby(line)).strip()
+    return simplify_chars(remove_ruby(line)).strip()
 
 
 def _is_footer(key: str) -> bool:
@@ -344,6 +353,8 @@ def _is_toggle(key: str) -> bool:
 
 def _is_chrome(key: str) -> bool:
     if _CRUMB_RE.match(key) or _PREVNEXT_RE.match(key) or _ATTACH_STUB_RE.match(key):
+        return True
+    if _TRAIL_RE.match(key) and len(key) < 120:
         return True
     if _META_LINE_RE.match(key) and len(key) < 160:
         return True
@@ -443,7 +454,7 @@ def _hidden_region(root, marker: str) -> list[bool]:
     """For each occurrence of a comment marker, whether it sits in a hidden subtree (a mobile copy)."""
     flags = []
     for c in root.iter(etree.Comment):
-        if marker in to_simplified(c.text or ""):
+        if marker in simplify_chars(c.text or ""):
             flags.append(any(_is_hidden(a) for a in c.iterancestors()))
     return flags
 
@@ -771,7 +782,7 @@ def extract_page(html: str, url: str) -> dict:
 
     published = _norm_date(metas.get("pubdate")) or _norm_date(metas.get("firstpublishedtime"))
     if not published:
-        m = _PUB_LINE_RE.search(to_simplified(page_text))
+        m = _PUB_LINE_RE.search(simplify_chars(page_text))
         published = _norm_date(m.group(1)) if m else None
 
     xxgk = _xxgk_fields(root)
@@ -794,7 +805,7 @@ def extract_page(html: str, url: str) -> dict:
             source = m.group(1)
     site_id = metas.get("siteidcode") or ""
     if not site_id:
-        m = _SITE_ID_RE.search(to_simplified(remove_ruby(page_text)))
+        m = _SITE_ID_RE.search(simplify_chars(remove_ruby(page_text)))
         if m:
             site_id = m.group(1)
 

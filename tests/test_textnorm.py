@@ -43,3 +43,10 @@ def test_normalize_full_pipeline():
 def test_normalize_keeps_cjk_punctuation_and_lines():
     assert normalize("一、总体情况：\r\n（一）主动公开。") == "一、总体情况：\n（一）主动公开。"
     assert normalize("") == ""
+
+
+def test_simplify_chars_is_per_character():
+    from archive.textnorm import simplify_chars
+
+    assert simplify_chars("發布時間：當前位置") == "发布时间：当前位置"
+    assert simplify_chars("abc 123") == "abc 123"
