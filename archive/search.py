@@ -65,7 +65,13 @@ class CJKCharTokenizer(fts5.FTS5Tokenizer):
         self._cache: dict[str, tuple[bytes, int]] = {}
 
     def _fold(self, ch: str) -> tuple[bytes, int]:
-        folded = ch.casefold()
+        code = ord(ch)
+        # Full-width letters and digits (ＩＣＰ, ２０１９) fold to ASCII as textnorm.normalize folds them, so
+        # that titles, which are indexed as published, match ASCII queries too.
+        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+            folded = chr(code - 0xFEE0).casefold()
+        else:
+            folded = ch.casefold()
         if len(folded) == 1:
             folded = simplify_char(folded)
         entry = (folded.encode("utf-8", "surrogateescape"), _utf8_width(ch))

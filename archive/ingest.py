@@ -1,0 +1,361 @@
+"""Writing into the archive: the only code that inserts or updates rows, so that re-crawls are idempotent,
+`first_seen` survives, and the search index never drifts from the reports it points at.
+
+A crawl of unchanged portals must leave the file as it was (apart from `last_seen` and the run log): people
+diff and publish this file, and a row rewritten with identical content would still churn its rowid-ordered
+pages and the FTS segments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from archive.schema import FTS_TABLE, report_id, stable_id, transaction
+from archive.search import open_db
+from archive.textnorm import normalize
+
+__all__ = ["Archive", "REPORT_FIELDS"]
+
+# Fields copied from the item into reports; a difference in any of them makes a save "changed".
+REPORT_FIELDS = (
+    "bureau_id",
+    "kind",
+    "year",
+    "title",
+    "published",
+    "url",
+    "column_url",
+    "text",
+    "text_normalized",
+    "chars",
+    "content_hash",
+    "site_name",
+    "site_id_code",
+    "index_no",
+    "publisher",
+    "doc_no",
+    "written_date",
+    "source",
+    "column_name",
+    "family",
+    "http_status",
+)
+# Bookkeeping written with every new or changed row, never compared.
+_TRACKING_FIELDS = ("fetched_at", "run_id")
+
+BUREAU_FIELDS = (
+    "id",
+    "name",
+    "level",
+    "province",
+    "region_code",
+    "homepage",
+    "family",
+    "columns",
+    "verified",
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _json_default(value: Any) -> Any:
+    """Scrapy stats hold datetimes (start_time, finish_time) and sometimes timedeltas; JSON has neither."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            # Scrapy records naive UTC datetimes.
+            value = value.replace(tzinfo=UTC)
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def _ext(url: str) -> str | None:
+    tail = url.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]
+    if "." not in tail:
+        return None
+    ext = tail.rsplit(".", 1)[1].lower()
+    return ext if 0 < len(ext) <= 5 and ext.isalnum() else None
+
+
+class Archive:
+    """One archive file opened for writing; the crawl pipeline keeps one for the whole crawl."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = open_db(self.path)
+        self.conn = self.db.conn
+        # Datasette or a second crawl may hold the file; wait for them instead of failing at once.
+        self.conn.execute("PRAGMA busy_timeout=10000")
+        self._run_counts: dict[str | None, Counter] = {}
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- bureaus -------------------------------------------------------------------------------------
+
+    def upsert_bureaus(self, rows: list[dict]) -> int:
+        """Insert or update bureaus from the registry; returns how many rows were written.
+
+        Rows that did not change are not rewritten, so loading the registry at every crawl is free.
+        """
+        written = 0
+        cols = ", ".join(BUREAU_FIELDS)
+        marks = ", ".join("?" for _ in BUREAU_FIELDS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in BUREAU_FIELDS[1:])
+        differs = " OR ".join(f"{c} IS NOT excluded.{c}" for c in BUREAU_FIELDS[1:])
+        sql = (
+            f"INSERT INTO bureaus ({cols}) VALUES ({marks}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates} WHERE {differs}"
+        )
+        with transaction(self.conn):
+            for row in rows:
+                values = self._bureau_values(row)
+                written += self.conn.execute(sql, values).rowcount
+        return written
+
+    @staticmethod
+    def _bureau_values(row: dict) -> list:
+        columns = row.get("columns")
+        if columns is not None and not isinstance(columns, str):
+            columns = json.dumps(list(columns), ensure_ascii=False)
+        return [
+            row["id"],
+            row.get("name") or row["id"],
+            row.get("level"),
+            row.get("province"),
+            row.get("region_code"),
+            row.get("homepage"),
+            row.get("family"),
+            columns,
+            1 if row.get("verified") else 0,
+        ]
+
+    def _ensure_bureau(self, bureau_id: str | None) -> None:
+        """Keep a report whose bureau is not (yet) in the table: a placeholder row, named by its id,
+        satisfies the foreign key and is filled in by the next upsert_bureaus."""
+        if bureau_id:
+            self.conn.execute(
+                "INSERT INTO bureaus (id, name) VALUES (?, ?) ON CONFLICT(id) DO NOTHING",
+                [bureau_id, bureau_id],
+            )
+
+    # -- reports -------------------------------------------------------------------------------------
+
+    def _report_row(self, record: dict) -> dict:
+        text = record.get("text") or ""
+        text_normalized = record.get("text_normalized")
+        if text_normalized is None:
+            text_normalized = normalize(text)
+        title = record.get("title") or record.get("list_title") or ""
+        row = {
+            "bureau_id": record["bureau_id"],
+            "kind": record.get("kind") or "other",
+            "year": record.get("year"),
+            "title": title,
+            "published": record.get("published") or record.get("list_date"),
+            "url": record["url"],
+            "column_url": record.get("column_url"),
+            "text": text,
+            "text_normalized": text_normalized,
+            "chars": len(text),
+            "content_hash": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "site_name": record.get("site_name"),
+            "site_id_code": record.get("site_id_code"),
+            "index_no": record.get("index_no"),
+            "publisher": record.get("publisher"),
+            "doc_no": record.get("doc_no"),
+            "written_date": record.get("written_date"),
+            "source": record.get("source"),
+            "column_name": record.get("column_name"),
+            "family": record.get("family"),
+            "http_status": record.get("http_status"),
+            "fetched_at": record.get("fetched_at"),
+            "run_id": record.get("run_id"),
+        }
+        return row
+
+    @staticmethod
+    def _attachment_rows(rid: str, attachments: list[dict] | None) -> list[dict]:
+        rows, seen = [], set()
+        for a in attachments or []:
+            url = a.get("url")
+            if not url or url in seen:
+                continue
+            seen.add(url)
+            rows.append(
+                {
+                    "id": stable_id(rid, url),
+                    "report_id": rid,
+                    "position": len(rows),
+                    "name": a.get("name"),
+                    "url": url,
+                    "ext": _ext(url),
+                }
+            )
+        return rows
+
+    def save_report(self, record: dict) -> str:
+        """Store one report item; returns "new", "changed" or "unchanged".
+
+        The search index row is replaced in the same transaction as the report row, so a reader never
+        sees a report whose search index describes an older text.
+        """
+        rid = report_id(record["url"])
+        row = self._report_row(record)
+        attachments = self._attachment_rows(rid, record.get("attachments"))
+        now = _now()
+        conn = self.conn
+        with transaction(conn):
+            cur = conn.execute(
+                f"SELECT rowid, {', '.join(REPORT_FIELDS)} FROM reports WHERE id = ?", [rid]
+            )
+            old = cur.fetchone()
+            old_attachments = [
+                tuple(r)
+                for r in conn.execute(
+                    "SELECT id, report_id, position, name, url, ext FROM attachments "
+                    "WHERE report_id = ? ORDER BY position",
+                    [rid],
+                )
+            ]
+            new_attachments = [tuple(a.values()) for a in attachments]
+            if old is not None:
+                old_row = dict(zip(("rowid", *REPORT_FIELDS), old, strict=True))
+                same = all(old_row[f] == row[f] for f in REPORT_FIELDS)
+                if same and old_attachments == new_attachments:
+                    conn.execute("UPDATE reports SET last_seen = ? WHERE id = ?", [now, rid])
+                    result = "unchanged"
+                    self._count(record.get("run_id"), result)
+                    return result
+            self._ensure_bureau(row["bureau_id"])
+            fields = (*REPORT_FIELDS, *_TRACKING_FIELDS)
+            if old is None:
+                cols = ("id", *fields, "first_seen", "last_seen")
+                conn.execute(
+                    f"INSERT INTO reports ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                    [rid, *(row[f] for f in fields), now, now],
+                )
+                rowid = conn.execute("SELECT rowid FROM reports WHERE id = ?", [rid]).fetchone()[0]
+                self._fts_insert(rowid, row)
+                result = "new"
+            else:
+                rowid = old_row["rowid"]
+                sets = ", ".join(f"{f} = ?" for f in fields)
+                changed_at = now if old_row["content_hash"] != row["content_hash"] else None
+                conn.execute(
+                    f"UPDATE reports SET {sets}, last_seen = ?, "
+                    "changed_at = coalesce(?, changed_at) WHERE id = ?",
+                    [*(row[f] for f in fields), now, changed_at, rid],
+                )
+                if (old_row["title"], old_row["text_normalized"]) != (
+                    row["title"],
+                    row["text_normalized"],
+                ):
+                    conn.execute(
+                        f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, title, text_normalized) "
+                        "VALUES ('delete', ?, ?, ?)",
+                        [rowid, old_row["title"], old_row["text_normalized"]],
+                    )
+                    self._fts_insert(rowid, row)
+                result = "changed"
+            if old_attachments != new_attachments:
+                keep = [a["id"] for a in attachments]
+                conn.execute(
+                    "DELETE FROM attachments WHERE report_id = ? AND id NOT IN "
+                    f"({', '.join('?' for _ in keep)})",
+                    [rid, *keep],
+                )
+                for a in attachments:
+                    conn.execute(
+                        "INSERT INTO attachments (id, report_id, position, name, url, ext) "
+                        "VALUES (:id, :report_id, :position, :name, :url, :ext) "
+                        "ON CONFLICT(id) DO UPDATE SET position = excluded.position, "
+                        "name = excluded.name, url = excluded.url, ext = excluded.ext",
+                        a,
+                    )
+        self._count(record.get("run_id"), result)
+        return result
+
+    def _fts_insert(self, rowid: int, row: dict) -> None:
+        self.conn.execute(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, text_normalized) VALUES (?, ?, ?)",
+            [rowid, row["title"], row["text_normalized"]],
+        )
+
+    def _count(self, run_id: str | None, key: str) -> None:
+        self._run_counts.setdefault(run_id, Counter())[key] += 1
+
+    # -- errors and runs -----------------------------------------------------------------------------
+
+    def record_error(
+        self,
+        url: str,
+        reason: str,
+        status: int | None = None,
+        bureau_id: str | None = None,
+        run_id: str | None = None,
+    ) -> str:
+        """Log a page the crawl could not archive; the same failure twice in one run is one row."""
+        eid = stable_id(run_id or "", url, reason)
+        with transaction(self.conn):
+            self._ensure_bureau(bureau_id)
+            self.conn.execute(
+                "INSERT INTO crawl_errors (id, run, url, reason, status, bureau_id, time) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                [eid, run_id, url, reason, status, bureau_id, _now()],
+            )
+        self._count(run_id, "errors")
+        return eid
+
+    def start_run(self, registry: str | None = None) -> str:
+        """Open a crawl_runs row; its id is sortable by time and unique across machines."""
+        started = datetime.now(UTC)
+        run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO crawl_runs (id, start, registry) VALUES (?, ?, ?)",
+                [run_id, started.isoformat(timespec="seconds"), registry],
+            )
+        self._run_counts.setdefault(run_id, Counter())
+        return run_id
+
+    def finish_run(self, run_id: str, stats: dict | None = None) -> None:
+        """Close the run with Scrapy's stats, keys as Scrapy names them (downloader/response_bytes, …)."""
+        counts = self._run_counts.get(run_id, Counter())
+        stats_json = json.dumps(
+            dict(stats or {}), ensure_ascii=False, sort_keys=True, default=_json_default
+        )
+        with transaction(self.conn):
+            self.conn.execute(
+                'UPDATE crawl_runs SET "end" = ?, stats = ?, new_reports = ?, changed_reports = ?, '
+                "unchanged_reports = ?, errors = ? WHERE id = ?",
+                [
+                    _now(),
+                    stats_json,
+                    counts["new"],
+                    counts["changed"],
+                    counts["unchanged"],
+                    counts["errors"],
+                    run_id,
+                ],
+            )

@@ -1,0 +1,316 @@
+"""Search benchmark: how big the per-character index is and how fast Datasette answers Chinese queries.
+
+Run: .venv/bin/python bench/search.py [--n 20000] [--repeat 20] [--keep DIR]
+
+It builds an archive of N generated reports through archive.ingest (the same path the crawl uses), starts
+Datasette for real with metadata.yml and the nianbao plugin, and prints: build time, text size, index size and
+their ratio, query latency (p50/p95 over HTTP JSON, first page with facets, as the search box asks for it) for
+1-, 2- and 4-character queries, and recall against a brute-force substring count. The generated texts are
+fictional, built from phrases typical of the reports, mixing 简体 and 繁体, spaces, ruby debris and punctuation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from archive.ingest import Archive  # noqa: E402
+from archive.textnorm import normalize  # noqa: E402
+
+PHRASES = [
+    "交通运输局",
+    "交通運輸廳",
+    "政府信息公开",
+    "政府信息公開",
+    "工作年度报告",
+    "工作年度報告",
+    "年报",
+    "年報",
+    "关于",
+    "關於",
+    "關(guān)於",
+    "公路",
+    "道路运输",
+    "道路運輸",
+    "水路",
+    "依申请公开",
+    "依申請公開",
+    "行政复议",
+    "行政許可",
+    "主动公开",
+    "政务公开",
+    "信息公开指南",
+    "网站标识码",
+    "ICP备",
+    "ｉｃｐ备",
+    "Icp",
+    "交 通",
+    "交\u3000通",
+    "信息 公开",
+    "2019年",
+    "２０２０年",
+    "第一部分",
+    "（一）",
+    "《条例》",
+    "本报告",
+    "本報告",
+    "群众",
+    "羣衆",
+    "办理",
+    "辦理",
+    "投诉",
+    "的",
+    "和",
+    "了",
+    "在",
+    "件",
+    "人次",
+]
+PUNCT = ["，", "。", "；", "：", "、", "！", " ", "  ", "\n", ",", ".", " | "]
+TITLES = [
+    "{bureau}{year}年政府信息公开工作年度报告",
+    "{bureau}{year}年政府信息公開工作年度報告",
+    "关于{year}年政务公开工作要点的通知",
+    "《{bureau}政府信息公开指南》解读",
+    "{bureau}{year}年度交通运输工作总结",
+]
+BUREAUS = ["甲市交通运输局", "乙县交通运输局", "丙省交通运输厅", "丁市交通運輸局"]
+
+
+def generate_reports(n: int, seed: int = 7, min_len: int = 40, max_len: int = 400) -> list[dict]:
+    """n report records shaped like the crawl pipeline's items, deterministic for a seed."""
+    rng = random.Random(seed)
+    records = []
+    for i in range(n):
+        parts = []
+        target = rng.randint(min_len, max_len)
+        length = 0
+        while length < target:
+            piece = rng.choice(PHRASES) if rng.random() < 0.75 else rng.choice(PUNCT)
+            parts.append(piece)
+            length += len(piece)
+        bureau = rng.randrange(len(BUREAUS))
+        year = rng.randint(2008, 2025)
+        title = rng.choice(TITLES).format(bureau=BUREAUS[bureau], year=year)
+        records.append(
+            {
+                "bureau_id": f"b{bureau}",
+                "url": f"http://bench.example.gov.cn/col{bureau}/t{year}0101_{i}.html",
+                "title": title,
+                "year": year,
+                "kind": "annual_report" if "报告" in title or "報告" in title else "other",
+                "published": f"{year + 1}-01-{1 + i % 28:02d}",
+                "text": "".join(parts),
+                "attachments": [],
+            }
+        )
+    return records
+
+
+def bureau_rows() -> list[dict]:
+    return [{"id": f"b{i}", "name": name, "level": "city"} for i, name in enumerate(BUREAUS)]
+
+
+def build_archive(path: Path, records: list[dict]) -> Archive:
+    archive = Archive(path)
+    archive.upsert_bureaus(bureau_rows())
+    for record in records:
+        archive.save_report(record)
+    return archive
+
+
+def brute_force_count(records: list[dict], query: str) -> int:
+    """Reports whose normalized title or text contains the normalized query: what search must return."""
+    needle = normalize(query).casefold()
+    return sum(
+        1
+        for r in records
+        if needle in normalize(r["text"]).casefold() or needle in normalize(r["title"]).casefold()
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Datasette:
+    """`datasette serve` as a real subprocess on a free loopback port, stopped on exit."""
+
+    def __init__(self, db: Path):
+        self.db = db
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.stderr = ""
+
+    def __enter__(self) -> Datasette:
+        cmd = [
+            str(Path(sys.executable).with_name("datasette")),
+            "serve",
+            str(self.db),
+            "-m",
+            str(ROOT / "metadata.yml"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(self.base + "/-/versions.json", timeout=1).read()
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__()
+                    raise RuntimeError("datasette did not start:\n" + self.stderr) from None
+                time.sleep(0.1)
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                _, err = self.proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                _, err = self.proc.communicate()
+            self.stderr = err.decode("utf-8", "replace")
+            self.proc = None
+
+    def get_json(self, path: str, **params) -> dict:
+        url = self.base + path + "?" + urllib.parse.urlencode(params)
+        with urllib.request.urlopen(url, timeout=120) as resp:
+            return json.load(resp)
+
+    def search_count(self, query: str) -> int:
+        data = self.get_json("/archive/reports.json", _search=query, _size="1", _nofacet="1")
+        return data["filtered_table_rows_count"]
+
+
+def index_bytes(archive: Archive) -> tuple[int, int]:
+    """(bytes of normalized text + titles, bytes of the FTS index's own tables)."""
+    conn = archive.conn
+    text = conn.execute(
+        "SELECT sum(length(CAST(text_normalized AS BLOB)) + length(CAST(title AS BLOB))) FROM reports"
+    ).fetchone()[0]
+    fts = 0
+    for table, column in [
+        ("reports_fts_data", "block"),
+        ("reports_fts_idx", "term"),
+        ("reports_fts_docsize", "sz"),
+    ]:
+        fts += conn.execute(f"SELECT coalesce(sum(length({column})), 0) FROM {table}").fetchone()[0]
+    return text or 0, fts
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
+    return ordered[k]
+
+
+QUERIES = {
+    1: ["路", "局", "报"],
+    2: ["交通", "年报", "關於"],
+    4: ["政府信息", "信息公开", "道路运输"],
+}
+RECALL_QUERIES = ["路", "交通", "年报", "政府信息公开", "关于", "關於", "ICP", "交 通", "公开。"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20000, help="generated reports (default 20000)")
+    parser.add_argument("--repeat", type=int, default=20, help="requests per query (default 20)")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="build the archive in this directory"
+    )
+    args = parser.parse_args(argv)
+
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    db_path = workdir / "archive.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+
+    records = generate_reports(args.n)
+    t0 = time.perf_counter()
+    archive = build_archive(db_path, records)
+    build_s = time.perf_counter() - t0
+    text_b, fts_b = index_bytes(archive)
+    chars = archive.conn.execute("SELECT sum(chars) FROM reports").fetchone()[0]
+    archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    archive.close()
+    file_b = db_path.stat().st_size
+
+    print(f"reports: {args.n}, characters of text: {chars}")
+    print(
+        f"build (save_report each, tokenizer in Python): {build_s:.1f} s, {chars / build_s:,.0f} chars/s"
+    )
+    print(f"normalized text + titles: {text_b / 1e6:.2f} MB")
+    print(f"FTS index (data+idx+docsize): {fts_b / 1e6:.2f} MB, ratio {fts_b / text_b:.2f}x text")
+    print(f"archive file: {file_b / 1e6:.2f} MB")
+
+    with Datasette(db_path) as ds:
+        print(
+            f"\nquery latency over HTTP (/archive/reports.json?_search=Q, first page, facets on), "
+            f"{args.repeat} requests each:"
+        )
+        for size, queries in QUERIES.items():
+            times = []
+            for q in queries:
+                ds.get_json("/archive/reports.json", _search=q)  # warm the page cache
+                for _ in range(args.repeat):
+                    t = time.perf_counter()
+                    ds.get_json("/archive/reports.json", _search=q)
+                    times.append((time.perf_counter() - t) * 1000)
+            print(
+                f"  {size}-char {' '.join(queries)}: p50 {percentile(times, 0.5):.0f} ms, "
+                f"p95 {percentile(times, 0.95):.0f} ms"
+            )
+        print("\nrecall vs brute force (rows whose normalized title or text contains the query):")
+        exact = 0
+        for q in RECALL_QUERIES:
+            got = ds.search_count(q)
+            # Datasette ANDs whitespace-separated terms; brute force must too.
+            want = sum(
+                1
+                for r in records
+                if all(
+                    normalize(t).casefold() in normalize(r["text"]).casefold()
+                    or normalize(t).casefold() in normalize(r["title"]).casefold()
+                    for t in q.split()
+                )
+            )
+            exact += got == want
+            print(
+                f"  {q!r}: search {got}, brute force {want}, recall {got / want if want else 1:.3f}"
+            )
+        print(f"exact on {exact}/{len(RECALL_QUERIES)} queries")
+    # Uvicorn's INFO lines are expected; anything else (a tokenizer traceback, cffi noise) is shown.
+    noise = [
+        line for line in ds.stderr.splitlines() if line.strip() and not line.startswith("INFO:")
+    ]
+    print("\ndatasette stderr: " + ("\n".join(noise) if noise else "clean"))
+    print(f"\narchive kept at {db_path}" if args.keep else "")
+
+
+if __name__ == "__main__":
+    main()
