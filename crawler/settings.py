@@ -29,7 +29,7 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50 % around DOWNLOAD_DELAY
 
 # Portals on shared government clouds stumble often; retry with Scrapy's exponential backoff.
 RETRY_ENABLED = True
@@ -65,7 +65,7 @@ if os.environ.get("NIANBAO_POLITE", "1") == "0":
     # Our own loopback servers: no throttling, no delay, more parallelism, fewer retries.
     AUTOTHROTTLE_ENABLED = False
     DOWNLOAD_DELAY = 0
-    RANDOMIZE_DOWNLOAD_DELAY = False
+    DOWNLOAD_DELAY_JITTER = 0
     CONCURRENT_REQUESTS_PER_DOMAIN = 16
     RETRY_TIMES = 1
     NIANBAO_RETRY_BACKOFF_BASE = 0.0

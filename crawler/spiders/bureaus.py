@@ -16,6 +16,14 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import Request
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -191,12 +199,19 @@ class BureausSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             reason = f"HTTP {status}"
-        elif failure.check(DNSLookupError):
+        elif failure.check(CannotResolveHostError, DNSLookupError):
             reason = "DNS lookup failed"
-        elif failure.check(TimeoutError, TCPTimedOutError):
+        elif failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
             reason = "timeout"
-        elif failure.check(ConnectError, ConnectionLost):
-            reason = f"connection error: {failure.value.__class__.__name__}"
+        elif failure.check(DownloadConnectionRefusedError):
+            reason = "connection refused"
+        elif failure.check(
+            DownloadFailedError, ResponseDataLossError, ConnectError, ConnectionLost
+        ):
+            reason = f"connection error: {failure.getErrorMessage()}"
+        elif failure.check(IgnoreRequest):
+            # RobotsTxtMiddleware's refusal (or another middleware's): not fetched on purpose.
+            reason = f"not fetched: {failure.getErrorMessage()}"
         else:
             reason = f"{failure.value.__class__.__name__}: {failure.getErrorMessage()}"
         url = request.meta.get("entry_url") or request.url
