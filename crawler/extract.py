@@ -331,8 +331,17 @@ _TOGGLE_TOKEN_RE = re.compile(
 )
 
 
+# A label spaced out before its colon: matches "索 引 号：" in "索 引 号：000014349/2021-00005".
+_SPACED_LABEL_RE = re.compile(r"^(?:[\u4e00-\u9fff]\s+){1,5}[\u4e00-\u9fff]\s*(?=[:：])")
+
+
 def _chrome_key(line: str) -> str:
-    return simplify_chars(remove_ruby(line)).strip()
+    key = simplify_chars(remove_ruby(line)).strip()
+    # Labels are often spaced out to align: "索 引 号：" and "文　　号：" are 索引号 and 文号.
+    head = _SPACED_LABEL_RE.match(key)
+    if head:
+        key = _WS_RE.sub("", head.group(0)) + key[head.end() :]
+    return key
 
 
 def _is_footer(key: str) -> bool:
@@ -383,9 +392,12 @@ def clean_lines(lines: list[tuple[str, bool]], title: str = "") -> list[str]:
             in_related = False
         if _is_chrome(key):
             continue
-        if title_key and not out and _squash(text) == title_key:
-            continue  # the title repeated as the body's first line
         out.append(text)
+    # The title repeated as the body's first line, or broken over its first two or three lines.
+    if title_key:
+        for k in (1, 2, 3):
+            if _squash("".join(out[:k])) == title_key:
+                return out[k:]
     return out
 
 
@@ -613,8 +625,9 @@ def _norm_date(s: str | None) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-# Separators between an article title and the site name in <title>: matches " - ", "_", " | ", "—".
-_TITLE_SEP_RE = re.compile(r"\s*(?:_|\||｜| - |—|－|--)\s*")
+# Separators between an article title and the site name in <title>: matches " - ", "_", " | ", "—",
+# and "报告-示例省交通运输厅"; not the hyphen in "2019-2020".
+_TITLE_SEP_RE = re.compile(r"\s*(?:_|\||｜|—|－|--|(?<!\d)\s*-\s*(?!\d))\s*")
 
 
 def _title_from_tag(title_text: str, site_name: str) -> str:
@@ -762,16 +775,20 @@ def extract_page(html: str, url: str) -> dict:
         m = _HANWEB_TITLE_RE.search(html)
         if m:
             title = _strip_markup(m.group(1))
+    title_tag = root.find(".//title")
+    title_tag_text = _collapse(title_tag.text_content()) if title_tag is not None else ""
     if not title:
+        # An h1 may be the site logo: skip one that repeats the site name or the <title>'s suffix.
+        not_titles = {_squash(p) for p in _TITLE_SEP_RE.split(title_tag_text)[1:] if p.strip()}
+        if site_name:
+            not_titles.add(_squash(site_name))
         for h in root.iter("h1"):
             t = _collapse(h.text_content())
-            if t and (not site_name or _squash(t) != _squash(site_name)):
+            if t and _squash(t) not in not_titles:
                 title = t
                 break
-    if not title:
-        t = root.find(".//title")
-        if t is not None:
-            title = _title_from_tag(_collapse(t.text_content()), site_name or "")
+    if not title and title_tag_text:
+        title = _title_from_tag(title_tag_text, site_name or "")
     title = _collapse(title)
 
     # Metadata scan text: the page without link text, so another page's date never leaks in.

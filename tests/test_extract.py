@@ -98,3 +98,52 @@ def test_bytes_already_decoded_and_xml_declaration():
 def test_empty_page():
     got = extract_page("", "http://x.gov.cn/")
     assert got["text"] == "" and got["title"] == "" and got["attachments"] == []
+
+
+def test_gkml_spaced_labels_and_generic_body():
+    html, exp = _load("gkml_list_meta")
+    got = extract_page(html, exp["url"])
+    assert got["index_no"] == "000014349/2021-00005"
+    assert (
+        got["title"] == "示例省交通运输厅2020年政府信息公开工作年度报告"
+    )  # <title> suffix cut at "-"
+    assert "索" not in got["text"].splitlines()[0]
+    assert "规范性文件 | 3 | 1 | 12" in got["text"]
+    assert "京ICP备" not in got["text"] and "主办单位" not in got["text"]
+
+
+def test_layout_table_is_not_a_data_row():
+    html, exp = _load("trs_layout_table")
+    lines = extract_page(html, exp["url"])["text"].splitlines()
+    assert lines[1] == "一、概述"
+    assert "主动公开信息 | 215" in lines
+
+
+def test_jpaas_attachment_endpoint():
+    html, exp = _load("jpaas_bt_content")
+    got = extract_page(html, exp["url"])
+    assert got["attachments"][0]["url"].startswith("http://jtt.example.gov.cn/api-gateway/")
+    assert "（二）依申请公开" in got["text"] and "分享到" not in got["text"]
+    assert got["year"] == 2022
+
+
+def test_footer_rules_keep_prose_mentions():
+    html = (
+        '<html><body><div class="TRS_Editor"><p>我局严格按照国家有关规定进行 ICP 备案。</p>'
+        "<p>门户网站已在页面底部标注网站标识码和公网安备案编号，并全面支持IPv6访问，方便公众浏览。</p>"
+        "<p>皖ICP备19012406号-1 皖公网安备34120202000184号</p><p>网站标识码：3412000012</p>"
+        "<p>版权所有：某局</p><p>本站已支持IPv6访问</p></div></body></html>"
+    )
+    text = extract_page(html, "http://x.gov.cn/")["text"]
+    assert text.splitlines() == [
+        "我局严格按照国家有关规定进行 ICP 备案。",
+        "门户网站已在页面底部标注网站标识码和公网安备案编号，并全面支持IPv6访问，方便公众浏览。",
+    ]
+
+
+def test_title_split_over_lines_not_repeated():
+    html = (
+        '<html><head><meta name="ArticleTitle" content="某局2021年政府信息公开工作年度报告"></head><body>'
+        '<div id="zoom"><p>某局</p><p>2021年政府信息公开工作年度报告</p><p>正文第一段。</p></div></body></html>'
+    )
+    assert extract_page(html, "http://x.gov.cn/")["text"] == "正文第一段。"
