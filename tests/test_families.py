@@ -212,3 +212,19 @@ def test_jpage_config_reads_js_object_literal():
 )
 def test_normalize_date(text, expected):
     assert normalize_date(text) == expected
+
+
+def test_trs_row_without_title_attribute_still_listed():
+    html = (
+        '<html><body><ul class="nav"><li><a href="/index.html">首页</a></li></ul><ul>'
+        '<li><span>2019-01-31</span><a href="./201901/t20190131_77.html">2018年政府信息公开工作年度报告</a></li>'
+        "</ul></body></html>"
+    )
+    adapter = get_adapter("trs")
+    (request,) = adapter.column_requests(bureau("trs", TRS_COLUMN), TRS_COLUMN)
+    response = HtmlResponse(url=TRS_COLUMN, body=html.encode(), encoding="utf-8", request=request)
+    entries, follow = adapter.parse_list(response)
+    assert [(e.url, e.title, e.date) for e in entries] == [
+        (TRS_COLUMN + "201901/t20190131_77.html", "2018年政府信息公开工作年度报告", "2019-01-31")
+    ]
+    assert follow == []

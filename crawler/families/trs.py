@@ -32,6 +32,7 @@ _DETAIL_RE = re.compile(r"(?:^|/)\d{6}/t\d{8}_\d+\.s?html?$")
 # A list row's item link: the first titled link that is not part of a 相关解读 pop-up box.
 _NOT_IN_POPBOX = "not(ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' popbox ')])"
 _ITEM_LINK_XPATH = f".//a[@title][@href][{_NOT_IN_POPBOX}]"
+_ANY_LINK_XPATH = f".//a[@href][{_NOT_IN_POPBOX}]"
 _DATE_XPATH = f".//span[{_NOT_IN_POPBOX}]//text()"
 _ROWS_XPATH = f"//ul/li[{_NOT_IN_POPBOX}]"
 
@@ -57,6 +58,9 @@ class TrsAdapter(FamilyAdapter):
         for li in response.xpath(_ROWS_XPATH):
             link = li.xpath(_ITEM_LINK_XPATH)
             if not link:
+                # Some templates drop the title attribute; a link to a TRS detail page still is an item.
+                link = [a for a in li.xpath(_ANY_LINK_XPATH) if _DETAIL_RE.search(a.attrib["href"])]
+            if not link:
                 continue  # the empty separator rows between groups of five, menus without titles
             href = link[0].attrib["href"].strip()
             if not href or href.startswith(("javascript:", "#")):
@@ -66,7 +70,7 @@ class TrsAdapter(FamilyAdapter):
             if date is None and not _DETAIL_RE.search(href):
                 continue
             # The link text is cut with "…" for long titles; the title attribute holds all of it.
-            title = " ".join(link[0].attrib["title"].split()) or " ".join(
+            title = " ".join(link[0].attrib.get("title", "").split()) or " ".join(
                 link[0].xpath("normalize-space(.)").get("").split()
             )
             entries.append(ListEntry(canonical_url(response.urljoin(href)), title, date))
