@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from archive.schema import FTS_TABLE, report_id, stable_id, transaction
+from archive.schema import FTS_TABLE, canonical_url, report_id, stable_id, transaction
 from archive.search import open_db
 from archive.textnorm import normalize
 
@@ -173,7 +173,8 @@ class Archive:
             "year": record.get("year"),
             "title": title,
             "published": record.get("published") or record.get("list_date"),
-            "url": record["url"],
+            # Stored canonical, so that url stays unique when a portal links one page two ways.
+            "url": canonical_url(record["url"]),
             "column_url": record.get("column_url"),
             "text": text,
             "text_normalized": text_normalized,

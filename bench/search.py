@@ -151,8 +151,9 @@ def free_port() -> int:
 class Datasette:
     """`datasette serve` as a real subprocess on a free loopback port, stopped on exit."""
 
-    def __init__(self, db: Path):
+    def __init__(self, db: Path, immutable: bool = False):
         self.db = db
+        self.immutable = immutable
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -162,6 +163,7 @@ class Datasette:
         cmd = [
             str(Path(sys.executable).with_name("datasette")),
             "serve",
+            *(["-i"] if self.immutable else []),
             str(self.db),
             "-m",
             str(ROOT / "metadata.yml"),
