@@ -222,6 +222,7 @@ def sentences(blocks: list[Block]) -> list[str]:
 def pick_must_survive(blocks: list[Block], rng: random.Random, n: int = 5) -> list[str]:
     """Distinctive sentences: those carrying figures first, then others, in body order."""
     pool = sentences(blocks)
+    # A figure anywhere: "全年新收政府信息公开申请40件，…".
     with_digits = [s for s in pool if re.search(r"\d", s)]
     others = [s for s in pool if s not in with_digits]
     chosen = rng.sample(with_digits, min(len(with_digits), n - 1))
@@ -748,8 +749,11 @@ def interpretation(bureau_id: str, year: int, pattern: str, report: Item, facts:
             )
         )
     blocks.append(Block("h", "二、依申请公开"))
+    applied = facts.get("A", 0)
     blocks.append(
-        Block("p", f"全年新收政府信息公开申请{facts.get('A', 0)}件，均在法定期限内予以答复。")
+        Block("p", f"全年新收政府信息公开申请{applied}件，均在法定期限内予以答复。")
+        if applied
+        else Block("p", f"{year}年，{me}未收到政府信息公开申请。")
     )
     blocks.append(Block("h", "三、行政复议和行政诉讼"))
     n = facts.get("reviews", 0) + facts.get("suits", 0)

@@ -205,6 +205,7 @@ def _table_requests(rows: list[list[str]]) -> list[list[Cell]]:
             label = labels[0]
             if len(labels) > 1:  # "(三)不予公开" with its first item "1.属于国家秘密"
                 span = 1
+                # Sub-rows follow while they are numbered: "2.其他法律行政法规禁止公开".
                 while i + span < len(body) and re.match(r"^\d+\.", body[i + span][0]):
                     span += 1
                 cells += [(label, span, 1), labels[1]]
