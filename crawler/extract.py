@@ -308,22 +308,32 @@ _RELATED_RE = re.compile(
 _ATTACH_STUB_RE = re.compile(
     r"^附件(下载)?\s*[:：]?\s*[\[【]?\s*(点击下载|下载附件|点击查看|下载)?\s*[\]】]?$"
 )
-# Site footer markers. A line is footer when they make up the line, not when one sits in a sentence:
-# matches "主办：阜阳市交通运输局", "版权所有", "皖ICP备19012406号-1", "皖公网安备34120202000184号",
-# "网站标识码：3412000012", "本站已支持IPv6访问", "建议您使用IE9及以上版本浏览器", "网站地图", "联系我们".
-_FOOTER_RE = re.compile(
+# Site footer markers that only a site footer carries: matches "主办：阜阳市交通运输局", "版权所有",
+# "皖ICP备19012406号-1", "皖公网安备34120202000184号", "网站标识码：3412000012", "本站已支持IPv6访问",
+# "建议您使用IE9及以上版本浏览器", "网站运维电话:0558-2560290".
+_FOOTER_STRONG_RE = re.compile(
     r"(主办|承办|协办|主办单位|承办单位|协办单位|技术支持|运维单位|维护单位)\s*[:：]\s*\S+|"
     r"版权所有|copyright|©|"
-    r"[\u4e00-\u9fff]?ICP\s*备\s*\d+号?(-\d+)?|ICP证\s*\d+号?|"
+    r"[\u4e00-\u9fff]?ICP\s*备\s*\d+号?(-\d+)?|ICP证\s*\d+号?|备案号\s*[:：]?|"
     r"[\u4e00-\u9fff]?公网安备\s*\d+号?|"
     r"网站标识码\s*[:：]?\s*[0-9a-zA-Z]{6,12}|"
     r"(已|全面)?支持\s*IPv6(访问)?|IPv6\s*访问|"
     r"(建议|推荐)[^。]{0,12}(使用|采用)?[^。]{0,20}(IE|浏览器)[^。]{0,30}|IE\s*\d+\s*(\.0)?\s*(及|或)?以上[^。]{0,20}|"
     r"分辨率[^。]{0,20}|"
-    r"网站地图|站点地图|联系我们|关于我们|网站声明|隐私声明|纠错|"
-    r"(地址|电话|传真|邮编|邮箱|服务监督热线|网站运维电话|联系电话)\s*[:：]\s*[-\d\u4e00-\u9fff()（）@.a-zA-Z ]{2,40}",
+    r"(网站运维|网站维护|网站纠错|服务监督热线)[^:：]{0,4}\s*[:：]\s*[-\d ]{5,20}",
     re.I,
 )
+# Footer navigation: matches "网站地图", "站点地图", "联系我们" in "站点地图 | 联系我们 | OA登录".
+_FOOTER_NAV_RE = re.compile(
+    r"网站地图|站点地图|联系我们|关于我们|网站声明|隐私声明|免责声明|网站纠错|OA登录|帮助中心"
+)
+# Contact details, footer-ish only next to a strong marker (a report may end with its own contact line):
+# matches "地址：安徽省阜阳市阜南路9号", "电话：0558-12328".
+_FOOTER_CONTACT_RE = re.compile(
+    r"(地址|电话|传真|邮编|邮箱|联系电话)\s*[:：]\s*[-\d\u4e00-\u9fff()（）@.a-zA-Z ]{2,40}"
+)
+
+
 # Accessibility/language toggles: matches "无障碍 | 长者模式 | 繁体", "简体版 繁體版", "关怀版".
 _TOGGLE_TOKEN_RE = re.compile(
     r"无障碍(浏览|阅读|模式)?|长者模式|关怀版|关怀模式|适老化|老年模式|繁体(版|中文)?|繁體(版)?|简体(版|中文)?|"
@@ -345,15 +355,16 @@ def _chrome_key(line: str) -> str:
 
 
 def _is_footer(key: str) -> bool:
-    matches = list(_FOOTER_RE.finditer(key))
-    if not matches:
+    strong = _FOOTER_STRONG_RE.search(key)
+    nav = _FOOTER_NAV_RE.search(key)
+    if not (strong or nav):
         return False
-    rest = _FOOTER_RE.sub("", key)
+    rest = _FOOTER_CONTACT_RE.sub("", _FOOTER_NAV_RE.sub("", _FOOTER_STRONG_RE.sub("", key)))
     rest = re.sub(r"[\s|｜:：,，;；.。()（）\-—_/]+", "", rest)
     # Footer lines are made of markers; a sentence that mentions one keeps plenty of its own text.
-    return len(rest) <= 12 or (
-        len(matches) >= 2 and len(rest) < 2 * len(key) // 3 and len(key) < 200
-    )
+    if strong:
+        return len(rest) <= 12
+    return len(rest) <= 6 and not _FOOTER_CONTACT_RE.search(key)
 
 
 def _is_toggle(key: str) -> bool:
@@ -608,7 +619,7 @@ _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d
 # A labelled publication date: matches "发布时间：2019-04-18 10:24", "发布日期:2018-02-28",
 # "日期：2019年4月18日", "发布日期 | 2019-04-18" (a metadata table row); not "成文日期：…".
 _PUB_LINE_RE = re.compile(
-    r"(?<![成文生])(?:发布时间|发布日期|发表时间|发文日期|公开日期|信息时间|日期)\s*[:：|｜]?\s*"
+    r"(?<![成文生])(?:发布时间|发布日期|发表时间|发文日期|公开日期|信息时间|日期)[\s:：|｜]*"
     r"((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
 )
 
@@ -755,8 +766,29 @@ def _generic_lines(html: str, root) -> list[tuple[str, bool]]:
 
 # 网站标识码 in a footer when no meta carries it: matches "网站标识码：3412000012" and "网站标识码bm17000001".
 _SITE_ID_RE = re.compile(r"网站标识码\s*[:：]?\s*([0-9]{10}|bm[0-9]{8}|[0-9A-Za-z]{10})")
-# A source label on the page: matches "来源：益阳市交通运输局" and "文章来源:河南省交通运输厅".
-_SOURCE_RE = re.compile(r"(?:文章来源|信息来源|稿件来源|来源)\s*[:：]\s*([^\s|：:]{2,40})")
+# A source label on the page: matches "来源：益阳市交通运输局" and "文章来源:河南省交通运输厅"; an empty
+# "来源： 浏览次数：" yields nothing.
+_SOURCE_RE = re.compile(
+    r"(?:文章来源|信息来源|稿件来源|来源)\s*[:：]\s*(?!作者|浏览|点击|发布|字体|字号|阅读|访问)([^\s|：:]{2,40})"
+)
+
+
+# Crumb separators: matches " > " in "首页 > 政务公开" and "»", "›", "→".
+_CRUMB_SEP_RE = re.compile(r"\s*(?:>|»|›|→|》)\s*")
+
+
+def _crumb_column(root) -> str | None:
+    """The last crumb of the 当前位置 trail: the column when the page has no ColumnName meta."""
+    body = root.body if root.body is not None else root
+    for text, _ in html_to_lines(body):
+        key = _chrome_key(text)
+        if (_CRUMB_RE.match(key) or _TRAIL_RE.match(key)) and len(key) < 120:
+            parts = [
+                p for p in _CRUMB_SEP_RE.split(re.sub(r"^[^:：]*[:：]", "", text)) if p.strip()
+            ]
+            if len(parts) >= 2:
+                return parts[-1].strip()
+    return None
 
 
 def extract_page(html: str, url: str) -> dict:
@@ -833,7 +865,7 @@ def extract_page(html: str, url: str) -> dict:
         "text": text,
         "site_name": site_name,
         "site_id_code": site_id or None,
-        "column_name": metas.get("columnname") or None,
+        "column_name": metas.get("columnname") or _crumb_column(root),
         "source": source or None,
         "index_no": xxgk.get("index_no"),
         "publisher": xxgk.get("publisher"),

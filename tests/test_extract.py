@@ -147,3 +147,24 @@ def test_title_split_over_lines_not_repeated():
         '<div id="zoom"><p>某局</p><p>2021年政府信息公开工作年度报告</p><p>正文第一段。</p></div></body></html>'
     )
     assert extract_page(html, "http://x.gov.cn/")["text"] == "正文第一段。"
+
+
+def test_report_contact_lines_are_content():
+    html = (
+        '<html><body><div class="TRS_Editor"><p>六、其他需要报告的事项</p>'
+        "<p>联系电话：0558-2567279</p><p>地址：安徽省阜阳市阜南路9号</p></div>"
+        '<div class="foot">地址：安徽省阜阳市阜南路9号 电话：0558-12328 皖ICP备19012406号-1</div></body></html>'
+    )
+    assert extract_page(html, "http://x.gov.cn/")["text"].splitlines()[1:] == [
+        "联系电话：0558-2567279",
+        "地址：安徽省阜阳市阜南路9号",
+    ]
+
+
+def test_empty_source_label_and_date_in_table_cell():
+    html = (
+        '<html><body><h1>某局2019年年报</h1><div class="info">来源： 浏览次数：12</div>'
+        '<table><tr><td>发布日期：</td><td>2020-01-15</td></tr></table><div id="zoom">正文</div></body></html>'
+    )
+    got = extract_page(html, "http://x.gov.cn/")
+    assert got["source"] is None and got["published"] == "2020-01-15"
