@@ -75,10 +75,18 @@ def year_from_text(text: str) -> int | None:
     return y
 
 
+# A notice that issues a document is that document: matches "关于印发《2021年政务公开工作要点》的通知"
+# and "转发《…年度报告》的通知", capturing the title inside 《》.
+_ISSUE_RE = re.compile(r"(?:印发|转发|公布|发布)《(.+)》")
+
+
 def _kind(title: str) -> str:
     t = re.sub(r"\s+", "", title or "")
     if not t:
         return "other"
+    m = _ISSUE_RE.search(t)
+    if m and not _INTERP_RE.search(t):
+        return _kind(m.group(1))
     if _INTERP_RE.search(t):
         return "interpretation"
     if _NOTICE_RE.search(t):

@@ -38,3 +38,11 @@ def test_year_from_text_when_title_has_none():
 
 def test_title_year_wins_over_text():
     assert classify("2018年政府信息公开年度报告", "2019年1月，我局……") == ("annual_report", 2018)
+
+
+def test_notice_issuing_a_document_takes_its_kind():
+    assert classify("关于印发《湖南省交通运输厅2021年政务公开工作要点》的通知") == (
+        "work_plan",
+        2021,
+    )
+    assert classify("关于做好2021年政务公开工作要点落实工作的通知")[0] == "other"
