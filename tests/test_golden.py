@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from textmetrics import char_f1
 
+from crawler.classify import classify
 from crawler.extract import extract_page
 
 SITES = Path(__file__).resolve().parent.parent / "sample_portals" / "sites"
@@ -34,3 +35,5 @@ def test_golden(golden_path: Path):
     for key in ("site_name", "site_id_code", "index_no"):
         if golden.get(key):
             assert got[key] == golden[key], key
+    if "kind" in golden:  # the classify pipeline step runs on what extract_page returns
+        assert classify(got["title"], got["text"])[0] == golden["kind"]
