@@ -77,9 +77,10 @@ _DROP_TAGS = ("script", "style", "noscript", "template", "rt", "rp", "iframe", "
 # Inline styles that hide an element: matches "display:none", "DISPLAY: none;", "visibility:hidden".
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # Class/id names of mobile-template copies: matches "mobile", "m-content", "m-article-con", "wap_con",
-# "visible-xs", "hidden-lg", "phone-show" (not "hidden-xs", which hides on phones only).
+# "visible-xs", "hidden-lg", "phone-show" (not "hidden-xs", which hides on phones only, nor "phone",
+# which may be a contact number).
 _MOBILE_RE = re.compile(
-    r"(?:^|[\s_-])(?:mobile|wap|phone|visible-xs|visible-sm|hidden-lg|hidden-md|show-m|m-show)(?:$|[\s_-])|"
+    r"(?:^|[\s_-])(?:mobile|wap|phone-show|show-phone|visible-xs|visible-sm|hidden-lg|hidden-md|show-m|m-show)(?:$|[\s_-])|"
     r"(?:^|\s)m[-_](?:content|con|article|art|detail|main|body|text|zoom)",
     re.I,
 )
@@ -89,7 +90,7 @@ _HIDDEN_CLASSES = frozenset(
 )
 
 
-def _is_hidden(el) -> bool:
+def _is_hidden(el, mobile: bool = True) -> bool:
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     if _HIDDEN_STYLE_RE.search(el.get("style") or ""):
@@ -100,7 +101,7 @@ def _is_hidden(el) -> bool:
     cls = el.get("class") or ""
     if any(tok.lower() in _HIDDEN_CLASSES for tok in cls.split()):
         return True
-    return bool(_MOBILE_RE.search(f"{cls} {el.get('id') or ''}"))
+    return mobile and bool(_MOBILE_RE.search(f"{cls} {el.get('id') or ''}"))
 
 
 def _drop(el) -> None:
@@ -118,13 +119,13 @@ def _drop(el) -> None:
     parent.remove(el)
 
 
-def _clean_tree(root) -> None:
+def _clean_tree(root, mobile: bool = True) -> None:
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         _drop(el)
     for el in list(root.iter(*_DROP_TAGS)):
         _drop(el)
     for el in list(root.iter()):
-        if isinstance(el.tag, str) and el.getparent() is not None and _is_hidden(el):
+        if isinstance(el.tag, str) and el.getparent() is not None and _is_hidden(el, mobile):
             _drop(el)
 
 
@@ -839,6 +840,16 @@ def extract_page(html: str, url: str) -> dict:
         _drop(t)
 
     body, _how = _find_body(html, root, hidden)
+    if body is None:
+        # A responsive template may name a visible wrapper like a mobile copy ("mobile-wrap"): before
+        # falling back to generic extraction, look for a family container with mobile names kept.
+        root2 = _parse(html)
+        _clean_tree(root2, mobile=False)
+        for t in _xxgk_tables(root2):
+            _drop(t)
+        body, _how = _find_body(html, root2, hidden)
+        if body is not None:
+            root = root2
     attachments = _attachments(root, body, url)
     lines = html_to_lines(body) if body is not None else _generic_lines(html, root)
     text = "\n".join(clean_lines(lines, title))

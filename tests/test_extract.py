@@ -168,3 +168,13 @@ def test_empty_source_label_and_date_in_table_cell():
     )
     got = extract_page(html, "http://x.gov.cn/")
     assert got["source"] is None and got["published"] == "2020-01-15"
+
+
+def test_mobile_named_wrapper_does_not_lose_the_report():
+    html = (
+        '<html><body><div class="main mobile-wrap"><div class="TRS_Editor"><p>正文留在这里。</p>'
+        '<p>联系电话：<span class="phone">0558-2567279</span></p></div></div></body></html>'
+    )
+    assert (
+        extract_page(html, "http://x.gov.cn/")["text"] == "正文留在这里。\n联系电话：0558-2567279"
+    )
