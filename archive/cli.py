@@ -20,7 +20,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--url", required=True, help="The URL the page was fetched from (resolves relative links).")
+@click.option(
+    "--url", required=True, help="The URL the page was fetched from (resolves relative links)."
+)
 @click.option(
     "--encoding",
     default=None,
@@ -56,7 +58,9 @@ def portals(host: str) -> None:
 
 
 @main.command("build-archive")
-@click.option("--registry", default="sample", show_default=True, help="sample, bureaus or a YAML path.")
+@click.option(
+    "--registry", default="sample", show_default=True, help="sample, bureaus or a YAML path."
+)
 @click.option("--db", default="data/archive.db", show_default=True, type=click.Path(path_type=Path))
 @click.option("--bureau", default=None, help="Only these bureau ids (comma-separated).")
 @click.option(
@@ -89,13 +93,27 @@ def build_archive(registry: str, db: Path, bureau: str | None, portals: bool | N
 
 
 def run_crawl(
-    registry: str, db: Path, bureau: str | None = None, polite: bool = True, extra: list[str] | None = None
+    registry: str,
+    db: Path,
+    bureau: str | None = None,
+    polite: bool = True,
+    extra: list[str] | None = None,
 ) -> int:
     """Run the real `scrapy crawl bureaus` in a subprocess and return its exit code.
 
     A subprocess keeps Twisted's reactor out of the caller, so tests and the CLI can crawl more than once.
     """
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "bureaus", "-a", f"registry={registry}", "-a", f"db={db}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "bureaus",
+        "-a",
+        f"registry={registry}",
+        "-a",
+        f"db={db}",
+    ]
     if bureau:
         cmd += ["-a", f"bureau={bureau}"]
     env = dict(os.environ)

@@ -268,14 +268,11 @@ class Archive:
                     "changed_at = coalesce(?, changed_at) WHERE id = ?",
                     [*(row[f] for f in fields), now, changed_at, rid],
                 )
-                if (old_row["title"], old_row["text_normalized"]) != (
-                    row["title"],
-                    row["text_normalized"],
-                ):
+                if old_row["text_normalized"] != row["text_normalized"]:
                     conn.execute(
-                        f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, title, text_normalized) "
-                        "VALUES ('delete', ?, ?, ?)",
-                        [rowid, old_row["title"], old_row["text_normalized"]],
+                        f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, text_normalized) "
+                        "VALUES ('delete', ?, ?)",
+                        [rowid, old_row["text_normalized"]],
                     )
                     self._fts_insert(rowid, row)
                 result = "changed"
@@ -299,8 +296,8 @@ class Archive:
 
     def _fts_insert(self, rowid: int, row: dict) -> None:
         self.conn.execute(
-            f"INSERT INTO {FTS_TABLE} (rowid, title, text_normalized) VALUES (?, ?, ?)",
-            [rowid, row["title"], row["text_normalized"]],
+            f"INSERT INTO {FTS_TABLE} (rowid, text_normalized) VALUES (?, ?)",
+            [rowid, row["text_normalized"]],
         )
 
     def _count(self, run_id: str | None, key: str) -> None:

@@ -154,10 +154,12 @@ INDEXES = [
 ]
 
 # External content: the index stores only tokens and points at reports by rowid, so the text is not stored
-# twice. content="reports" is double-quoted because that is the spelling Datasette's FTS detection looks for.
+# twice. Only the normalized text is indexed, so a search returns exactly the reports whose normalized text
+# contains the query — the promise users (and our tests) can check with a plain substring count. Titles are
+# filtered with Datasette's column filters (title__contains) instead. content="reports" is double-quoted because that is the spelling Datasette's FTS detection looks for.
 FTS = f"""
 CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
-    title, text_normalized,
+    text_normalized,
     content="reports", content_rowid="rowid",
     tokenize="{TOKENIZER}"
 )"""

@@ -32,7 +32,9 @@ class Bureau:
     family: str  # trs | hanweb
     port: int
     site_name: str
-    domain: str  # shown in SiteDomain meta, e.g. jtys.henan.gov.cn (display only; served on 127.0.0.1)
+    domain: (
+        str  # shown in SiteDomain meta, e.g. jtys.henan.gov.cn (display only; served on 127.0.0.1)
+    )
     column_name: str  # e.g. 政府信息公开年报
     address: str
     phone: str
@@ -60,8 +62,12 @@ class Item:
     written_date: str = ""  # 成文日期 YYYY-MM-DD
     seed: str | None = None  # seed file name when this item rebuilds a seed
     ruby: bool = False  # body text carries pinyin-ruby debris like 關(guān) (seed 000)
-    related: list[tuple[str, str]] = field(default_factory=list)  # 相关解读 (title, item title it links to)
-    attachments: list[str] = field(default_factory=list)  # attachment display names (links rendered, files optional)
+    related: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # 相关解读 (title, item title it links to)
+    attachments: list[str] = field(
+        default_factory=list
+    )  # attachment display names (links rendered, files optional)
 
 
 def golden_text(item: Item) -> str:

@@ -18,12 +18,6 @@ from sample_portals.model import Block, Cell, Item
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
-# Where the renderer may put a hidden "mobile template" copy of part of the body, keyed by item title.
-# The seed text holds the body once; a duplicate starting at this sentence is page chrome an extractor
-# must not keep (real Hanweb pages carry such a second, hidden rendering).
-MOBILE_DUPLICATE_FROM: dict[str, str] = {
-    "2022年辽源市交通运输局政务公开工作要点": "按照有关公共资源配置领域",
-}
 
 # Pinyin ruby debris a 繁体 toggle leaves after characters, e.g. "關(guān)" -> "(guān)".
 _RUBY = re.compile(r"\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]+\)")
@@ -391,8 +385,4 @@ def seed_items(seeds_dir: Path = SEEDS_DIR) -> list[Item]:
             **s.extra,
         )
         items.append(item)
-    for title, fragment in MOBILE_DUPLICATE_FROM.items():
-        item = next(it for it in items if it.title == title)
-        if not any(fragment in b.text for b in item.blocks):
-            raise ValueError(f"mobile duplicate start {fragment!r} not in {title}")
     return items

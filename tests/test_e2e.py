@@ -59,7 +59,13 @@ def test_sample_covers_what_the_issue_asks(goldens):
     assert len(reports) >= 35
     years = {g["year"] for g in reports}
     assert min(years) <= 2008 and max(years) >= 2025
-    assert {g["kind"] for g in goldens} >= {"annual_report", "work_plan", "interpretation", "guide", "other"}
+    assert {g["kind"] for g in goldens} >= {
+        "annual_report",
+        "work_plan",
+        "interpretation",
+        "guide",
+        "other",
+    }
 
 
 def test_texts_match_golden(crawled_archive, goldens):
@@ -84,9 +90,9 @@ def test_no_chrome_in_any_text(crawled_archive):
 def test_seed_reports_archived(crawled_archive):
     seeds = {
         "阜阳市交通运输局": "積極響應(yīng)市政府",
-        "辽源市交通运输局": "深化公共资源配置信息公开，维护群众合法权益",
+        "辽源市交通运输局": "深化公共资源配置信息公开,维护群众合法权益",
         "益阳市交通运输局": "今年我局共办理行政许可4075件",
-        "河南省交通运输厅": "2017年，我厅共受理网民留言613件",
+        "河南省交通运输厅": "2017年,我厅共受理网民留言613件",
         "庐山市交通运输局": "市交通运输局继续推进政务公开工作",
     }
     for bureau, sentence in seeds.items():
@@ -99,7 +105,9 @@ def test_seed_reports_archived(crawled_archive):
 
 
 def test_seed_000_normalized_for_search(crawled_archive):
-    (row,) = rows(crawled_archive, "select text, text_normalized from reports where instr(text, '關(guān)')")
+    (row,) = rows(
+        crawled_archive, "select text, text_normalized from reports where instr(text, '關(guān)')"
+    )
     assert "關(guān)" in row["text"], "the original text is kept"
     assert "(guān)" not in row["text_normalized"]
     assert "关于印发2018年度全省政务公开工作考评任务分解的通知" in row["text_normalized"]
@@ -122,7 +130,8 @@ def test_recrawl_adds_no_row(archive_copy):
         for t in tables:
             out[t] = rows(archive_copy, f"select count(*) as n from [{t}]")[0]["n"]
         out["hashes"] = sorted(
-            (r["id"], r["content_hash"]) for r in rows(archive_copy, "select id, content_hash from reports")
+            (r["id"], r["content_hash"])
+            for r in rows(archive_copy, "select id, content_hash from reports")
         )
         return out
 
@@ -151,8 +160,19 @@ def datasette(crawled_archive):
     """Datasette started for real, as `make serve` starts it."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(crawled_archive), "--metadata",
-         str(ROOT / "metadata.yml"), "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            str(crawled_archive),
+            "--metadata",
+            str(ROOT / "metadata.yml"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -196,10 +216,22 @@ def test_cli_extract_prints_json(goldens):
     g = next(g for g in goldens if g["kind"] == "annual_report")
     out = subprocess.run(
         [sys.executable, "-m", "archive.cli", "extract", g["_page"], "--url", g["url"]],
-        check=True, capture_output=True, text=True, cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     ).stdout
     data = json.loads(out)
-    for key in ["title", "published", "year", "text", "site_name", "site_id_code", "index_no", "attachments"]:
+    for key in [
+        "title",
+        "published",
+        "year",
+        "text",
+        "site_name",
+        "site_id_code",
+        "index_no",
+        "attachments",
+    ]:
         assert key in data
     assert data["title"] == g["title"]
     assert data["year"] == g["year"]
