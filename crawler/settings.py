@@ -40,7 +40,7 @@ NIANBAO_RETRY_BACKOFF_BASE = 2.0
 NIANBAO_RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.spiders.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
 DOWNLOAD_TIMEOUT = 30
 
@@ -62,10 +62,10 @@ FEED_EXPORT_ENCODING = "utf-8"
 TELNETCONSOLE_ENABLED = False
 
 if os.environ.get("NIANBAO_POLITE", "1") == "0":
-    # Our own loopback servers: no throttling, no delay, more parallelism, fewer retries.
+    # Our own loopback servers: no throttling, no delay, more parallelism, short retry waits.
     AUTOTHROTTLE_ENABLED = False
     DOWNLOAD_DELAY = 0
     DOWNLOAD_DELAY_JITTER = 0
     CONCURRENT_REQUESTS_PER_DOMAIN = 16
-    RETRY_TIMES = 1
-    NIANBAO_RETRY_BACKOFF_BASE = 0.0
+    NIANBAO_RETRY_BACKOFF_BASE = 0.2
+    NIANBAO_RETRY_BACKOFF_MAX = 2.0

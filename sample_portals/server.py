@@ -166,8 +166,14 @@ class PortalHandler(BaseHTTPRequestHandler):
         return json.loads(path.read_text(encoding="utf-8"))
 
 
+class PortalServer(ThreadingHTTPServer):
+    # socketserver's default listen backlog of 5 refuses connections when a crawl with politeness off
+    # opens a burst of them; real portals sit behind servers with far deeper queues.
+    request_queue_size = 128
+
+
 def make_server(host: str, port: int, root: Path, verbose: bool = False) -> ThreadingHTTPServer:
-    httpd = ThreadingHTTPServer((host, port), PortalHandler)
+    httpd = PortalServer((host, port), PortalHandler)
     httpd.daemon_threads = True
     httpd.site_root = root  # type: ignore[attr-defined]
     httpd.verbose = verbose  # type: ignore[attr-defined]
