@@ -14,7 +14,16 @@ from functools import lru_cache
 
 from opencc import OpenCC
 
-__all__ = ["normalize", "remove_ruby", "simplify_char", "simplify_chars", "to_simplified"]
+__all__ = [
+    "normalize",
+    "remove_ruby",
+    "repair",
+    "repair_spacing",
+    "search_text",
+    "simplify_char",
+    "simplify_chars",
+    "to_simplified",
+]
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 # A pinyin syllable carrying a tone mark, in ASCII or full-width parentheses, glued to the character
@@ -113,3 +122,92 @@ def normalize(text: str) -> str:
     text = to_simplified(text)
     text = _fold_width(text)
     return tidy_whitespace(text)
+
+
+# -- repair of extraction debris ------------------------------------------------------------------
+#
+# PDF text layers (and Word exports saved as HTML) place every glyph run on its own, so the extracted
+# text carries spaces where the page had none: "关 心指导", "2023 年 1 月 31 日", "（ 一 ）". A reader
+# and a phrase search both need them gone, but a space that separates a Latin word or a version number
+# from Chinese ("ICP 备案", "IPv6 地址", "5G 网络") is real and stays.
+
+# Unified ideographs (basic, extension A, compatibility) and the kana-free CJK symbols we meet in
+# reports: matches "关" in "关 心", "〇" in "二〇一九".
+_CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
+# CJK and full-width punctuation a space never belongs next to: matches "，" in "公开 ，", "（" in "（ 一 ）".
+_CJK_PUNCT = "\u3000-\u3006\u3008-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2018\u2019\u201c\u201d\u2026\u00b7"
+_CJK_RE = re.compile(f"[{_CJK_CHARS}]")
+_CJK_PUNCT_RE = re.compile(f"[{_CJK_PUNCT}]")
+# A run of horizontal spaces between two visible characters: matches " " in "关 心指导" and "  " in
+# "1  月"; the callback decides whether the run is debris.
+_INNER_SPACE_RE = re.compile(r"(?<=\S)[ \t\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\u3000]+(?=\S)")
+# A number token as it reads at either side of a space: matches "31" in "1 月 31 日", "12.5" in "12.5 万".
+_NUMBER_CHARS = set("0123456789.,%")
+
+
+def _side_class(text: str, pos: int, step: int) -> str:
+    """Classify the token that touches a space at `pos` ("cjk", "punct", "number", "latin", "other").
+
+    A digit belongs to a Latin word when letters touch its run ("IPv6", "5G"): such a token is "latin",
+    so "IPv6 地址" keeps its space while "2019 年" loses it.
+    """
+    ch = text[pos]
+    if _CJK_RE.match(ch):
+        return "cjk"
+    if _CJK_PUNCT_RE.match(ch):
+        return "punct"
+    if ch.isdigit():
+        i = pos
+        while 0 <= i < len(text) and (text[i] in _NUMBER_CHARS or text[i].isdigit()):
+            i += step
+        if 0 <= i < len(text) and text[i].isascii() and text[i].isalpha():
+            return "latin"
+        return "number"
+    if ch.isascii() and ch.isalpha():
+        return "latin"
+    return "other"
+
+
+def _space_or_nothing(m: re.Match) -> str:
+    text = m.string
+    left = _side_class(text, m.start() - 1, -1)
+    right = _side_class(text, m.end(), 1)
+    sides = {left, right}
+    if "punct" in sides:
+        return ""
+    if left == "cjk" and right == "cjk":
+        return ""
+    if sides == {"cjk", "number"}:
+        return ""
+    return " "
+
+
+def repair_spacing(text: str) -> str:
+    """Remove spaces that extraction put between CJK characters, CJK punctuation and numbers.
+
+    "关 心指导" → "关心指导", "1 月 31 日" → "1月31日", "（ 一 ）" → "（一）"; "ICP 备案", "IPv6 地址" and
+    "12 34" keep their space (Latin words and numbers are not glued to each other or to Chinese words).
+    """
+    if not text:
+        return text
+    return _INNER_SPACE_RE.sub(_space_or_nothing, text)
+
+
+def repair(text: str) -> str:
+    """The readable repaired text: original characters (traditional stays traditional), ruby debris
+    removed, full-width letters/digits folded, extraction spaces removed, whitespace tidied with one
+    paragraph per line. The stored `text` stays the faithful extraction; this feeds `text_normalized`.
+    """
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ZERO_WIDTH_RE.sub("", text)
+    text = remove_ruby(text)
+    text = _fold_width(text)
+    lines = [repair_spacing(_HSPACE_RE.sub(" ", line).strip()) for line in text.split("\n")]
+    return _BLANKS_RE.sub("\n\n", "\n".join(lines)).strip()
+
+
+def search_text(text: str) -> str:
+    """What goes into text_normalized and the search index: the repaired text, then normalized."""
+    return normalize(repair(text))

@@ -51,7 +51,7 @@ class ClassifyPipeline:
     def process_item(self, item):
         if not _is_report(item):
             return item
-        from archive.textnorm import normalize
+        from archive.textnorm import search_text
         from crawler.classify import classify
 
         title = item.get("title") or item.get("list_title") or ""
@@ -61,7 +61,8 @@ class ClassifyPipeline:
         # extract_page reads the year from the title; keep it so the year field and title always agree.
         if item.get("year") is None:
             item["year"] = year
-        item["text_normalized"] = normalize(text)
+        # Repaired (PDF spaces, width, ruby) then normalized: the stored text stays the faithful extraction.
+        item["text_normalized"] = search_text(text)
         return item
 
 
