@@ -45,6 +45,28 @@ REPORT_FIELDS = (
     "column_name",
     "family",
     "http_status",
+    # migration 3: region from SiteIDCode, image-only flag
+    "region_code",
+    "province",
+    "city",
+    "county",
+    "image_only",
+    "images",
+)
+# Attachment columns compared and written on every save (migration 3 added all after ext).
+ATTACHMENT_FIELDS = (
+    "id",
+    "report_id",
+    "position",
+    "name",
+    "url",
+    "ext",
+    "sha256",
+    "size",
+    "type",
+    "path",
+    "text",
+    "error",
 )
 # Bookkeeping written with every new or changed row, never compared.
 _TRACKING_FIELDS = ("fetched_at", "run_id")
@@ -101,6 +123,7 @@ class Archive:
         # Datasette or a second crawl may hold the file; wait for them instead of failing at once.
         self.conn.execute("PRAGMA busy_timeout=10000")
         self._run_counts: dict[str | None, Counter] = {}
+        self._stat_items_synced = False
 
     def close(self) -> None:
         self.conn.close()
@@ -192,6 +215,14 @@ class Archive:
             "http_status": record.get("http_status"),
             "fetched_at": record.get("fetched_at"),
             "run_id": record.get("run_id"),
+            "region_code": record.get("region_code"),
+            "province": record.get("province"),
+            "city": record.get("city"),
+            "county": record.get("county"),
+            "image_only": 1 if record.get("image_only") else 0,
+            "images": json.dumps(record["images"], ensure_ascii=False)
+            if record.get("images")
+            else None,
         }
         return row
 
@@ -211,6 +242,7 @@ class Archive:
                     "name": a.get("name"),
                     "url": url,
                     "ext": _ext(url),
+                    **{k: a.get(k) for k in ATTACHMENT_FIELDS[6:]},
                 }
             )
         return rows
@@ -234,7 +266,7 @@ class Archive:
             old_attachments = [
                 tuple(r)
                 for r in conn.execute(
-                    "SELECT id, report_id, position, name, url, ext FROM attachments "
+                    f"SELECT {', '.join(ATTACHMENT_FIELDS)} FROM attachments "
                     "WHERE report_id = ? ORDER BY position",
                     [rid],
                 )
@@ -276,6 +308,8 @@ class Archive:
                     )
                     self._fts_insert(rowid, row)
                 result = "changed"
+            if old is None or any(old_row[f] != row[f] for f in ("text", "kind", "year")):
+                self._save_stats(rid, row)
             if old_attachments != new_attachments:
                 keep = [a["id"] for a in attachments]
                 conn.execute(
@@ -285,14 +319,28 @@ class Archive:
                 )
                 for a in attachments:
                     conn.execute(
-                        "INSERT INTO attachments (id, report_id, position, name, url, ext) "
-                        "VALUES (:id, :report_id, :position, :name, :url, :ext) "
-                        "ON CONFLICT(id) DO UPDATE SET position = excluded.position, "
-                        "name = excluded.name, url = excluded.url, ext = excluded.ext",
+                        f"INSERT INTO attachments ({', '.join(ATTACHMENT_FIELDS)}) "
+                        f"VALUES ({', '.join(':' + f for f in ATTACHMENT_FIELDS)}) "
+                        "ON CONFLICT(id) DO UPDATE SET "
+                        + ", ".join(f"{f} = excluded.{f}" for f in ATTACHMENT_FIELDS[2:]),
                         a,
                     )
         self._count(record.get("run_id"), result)
         return result
+
+    def _save_stats(self, rid: str, row: dict) -> None:
+        """The statutory tables of an annual report as rows of disclosure_stats and stats_checks; a
+        report that is (no longer) an annual report keeps none. Runs in save_report's transaction."""
+        from archive import tables
+
+        if not self._stat_items_synced:
+            tables.sync_stat_items(self.conn)
+            self._stat_items_synced = True
+        if row["kind"] == "annual_report":
+            tables.store_report_stats(self.conn, rid, row["text"], row["year"])
+        else:
+            self.conn.execute("DELETE FROM disclosure_stats WHERE report_id = ?", [rid])
+            self.conn.execute("DELETE FROM stats_checks WHERE report_id = ?", [rid])
 
     def _fts_insert(self, rowid: int, row: dict) -> None:
         self.conn.execute(

@@ -195,6 +195,28 @@ FROM bureaus b""",
 # Appended to, never edited: a file records the numbers it has applied and only runs the rest.
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "initial shape", [*TABLES.values(), *INDEXES, FTS, *VIEWS.values()]),
+    (
+        3,
+        "attachment files and text; region and image-only flags on reports",
+        [
+            # sha256 of the file, also its name under data/files/ (see crawler/attachments.py)
+            "ALTER TABLE attachments ADD COLUMN sha256 TEXT",
+            "ALTER TABLE attachments ADD COLUMN size INTEGER",  # bytes as downloaded
+            "ALTER TABLE attachments ADD COLUMN type TEXT",  # sniffed from the bytes: pdf, docx, doc, ofd
+            "ALTER TABLE attachments ADD COLUMN path TEXT",  # relative to data/files/
+            "ALTER TABLE attachments ADD COLUMN text TEXT",  # extracted text, NULL when unreadable
+            "ALTER TABLE attachments ADD COLUMN error TEXT",  # e.g. 'unsupported format: wps'
+            "CREATE INDEX idx_attachments_sha256 ON attachments(sha256)",
+            # the region of the site, from the first six digits of SiteIDCode (行政区划代码)
+            "ALTER TABLE reports ADD COLUMN region_code TEXT",
+            "ALTER TABLE reports ADD COLUMN province TEXT",
+            "ALTER TABLE reports ADD COLUMN city TEXT",
+            "ALTER TABLE reports ADD COLUMN county TEXT",
+            # 1 when the body is only images (图片版); images lists their URLs as JSON
+            "ALTER TABLE reports ADD COLUMN image_only INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE reports ADD COLUMN images TEXT",
+        ],
+    ),
 ]
 
 

@@ -33,6 +33,14 @@ class ReportItem(scrapy.Item):
     written_date = scrapy.Field()
     doc_no = scrapy.Field()
     attachments = scrapy.Field()
+    # crawler.attachments / crawler.metadata (issue 4)
+    attachment_text = scrapy.Field()  # text of attachments when the page has its own body
+    image_only = scrapy.Field()
+    images = scrapy.Field()
+    region_code = scrapy.Field()
+    province = scrapy.Field()
+    city = scrapy.Field()
+    county = scrapy.Field()
     # Added by ClassifyPipeline.
     kind = scrapy.Field()
     text_normalized = scrapy.Field()

@@ -62,7 +62,17 @@ class ClassifyPipeline:
         if item.get("year") is None:
             item["year"] = year
         # Repaired (PDF spaces, width, ruby) then normalized: the stored text stays the faithful extraction.
-        item["text_normalized"] = search_text(text)
+        # Attachment text is searchable too (crawler.attachments puts it here when the page has a body).
+        from crawler.metadata import image_only, region_fields
+
+        item.update(region_fields(item.get("site_id_code")))
+        if not item.get("attachments"):
+            images = image_only(item.get("html") or "", item["url"], text)
+            if images:  # 图片版: kept, flagged, images listed
+                item["image_only"] = True
+                item["images"] = images
+        extra = item.get("attachment_text") or ""
+        item["text_normalized"] = search_text(f"{text}\n{extra}" if extra else text)
         return item
 
 

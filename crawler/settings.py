@@ -49,6 +49,7 @@ HTTPERROR_ALLOW_ALL = False
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 300,
+    "crawler.attachments.AttachmentPipeline": 350,
     "crawler.pipelines.ClassifyPipeline": 400,
     "crawler.pipelines.ArchivePipeline": 900,
 }

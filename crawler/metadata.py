@@ -1,0 +1,114 @@
+"""Metadata the page states indirectly: the region behind a SiteIDCode, dates in any spelling, and
+whether a report was published as pictures only.
+
+Every government site carries a 网站标识码 (SiteIDCode) whose first six digits are the administrative
+division code of the site's owner, so a report can be placed on the map without a registry lookup. The
+level follows from the code's pattern: xx0000 is a province, xxyy00 a prefecture-level city, anything
+else a county; province names are a fixed table, city and county names are known only for codes we
+have met (a name we do not know stays NULL rather than being guessed).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+__all__ = ["PROVINCES", "image_only", "parse_date", "region_fields"]
+
+PROVINCES = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
+    "21": "辽宁省", "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省",
+    "33": "浙江省", "34": "安徽省", "35": "福建省", "36": "江西省", "37": "山东省",
+    "41": "河南省", "42": "湖北省", "43": "湖南省", "44": "广东省", "45": "广西壮族自治区",
+    "46": "海南省", "50": "重庆市", "51": "四川省", "52": "贵州省", "53": "云南省",
+    "54": "西藏自治区", "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区",
+    "65": "新疆维吾尔自治区",
+}  # fmt: skip
+
+# City- and county-level codes of the bureaus we crawl (GB/T 2260).
+PLACES = {
+    "341200": "阜阳市", "341221": "临泉县", "220400": "辽源市", "430900": "益阳市",
+    "360400": "九江市", "360483": "庐山市", "330500": "湖州市", "421000": "荆州市",
+    "422800": "恩施土家族苗族自治州", "422802": "利川市", "410100": "郑州市", "430100": "长沙市",
+}  # fmt: skip
+
+# A SiteIDCode: ten digits, or "bm" + two digits + "000…" for central ministries; matches "3412000001"
+# and "4100000033"; the region code is the first six.
+_SITE_ID_RE = re.compile(r"^(\d{6})\d{4}$")
+
+
+def region_fields(site_id_code: str | None) -> dict[str, str | None]:
+    """{region_code, province, city, county} from a SiteIDCode; all None when it is not a region code."""
+    out: dict[str, str | None] = dict.fromkeys(("region_code", "province", "city", "county"))
+    m = _SITE_ID_RE.match((site_id_code or "").strip())
+    if not m or m.group(1)[:2] not in PROVINCES:
+        return out
+    code = m.group(1)
+    out["region_code"] = code
+    out["province"] = PROVINCES[code[:2]]
+    if code[2:] != "0000":
+        out["city"] = PLACES.get(code[:4] + "00")
+        if code[4:] != "00":
+            out["county"] = PLACES.get(code)
+    return out
+
+
+# Dates as portals write them: matches "2019-04-18", "2019年4月18日", "2019/04/18", "2019.4.18",
+# "发布时间：2019-04-18 10:24", "2019 年 4 月 18 日"; captures year, month, day.
+_DATE_RE = re.compile(
+    r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?(?!\d)"
+)
+# Chinese-numeral dates: matches "二〇一九年四月十八日", "二○二三年十二月三十一日".
+_CN_DATE_RE = re.compile(
+    r"([二][〇○零一二三四五六七八九]{3})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日"
+)
+_CN = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+
+
+def _cn_number(s: str) -> int:
+    """十 → 10, 十二 → 12, 二十 → 20, 三十一 → 31."""
+    if "十" not in s:
+        return _CN[s]
+    tens, _, ones = s.partition("十")
+    return (_CN[tens] if tens else 1) * 10 + (_CN[ones] if ones else 0)
+
+
+def parse_date(text: str | None) -> str | None:
+    """The first valid date in text as YYYY-MM-DD, in any of the forms above; None if there is none."""
+    if not text:
+        return None
+    for m in _DATE_RE.finditer(text):
+        y, mo, d = (int(g) for g in m.groups())
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+    m = _CN_DATE_RE.search(text)
+    if m:
+        y = int("".join(str(_CN[c]) for c in m.group(1)))
+        mo, d = _cn_number(m.group(2)), _cn_number(m.group(3))
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+# Images that are chrome, not content: matches "/images/logo.png", "jiucuo.png", "red_gh.png",
+# "ewm.jpg" (二维码), "dzjg.png" (党政机关 badge), "icon-search.gif", "banner1.jpg".
+_CHROME_IMG_RE = re.compile(
+    r"logo|icon|banner|jiucuo|ewm|qrcode|erweima|dzjg|gh\.png|wza|bg[_.-]", re.I
+)
+# <img src=…> in the raw page: matches '<img src="/u/2020/p1.jpg"' and "<IMG alt=x src='a.png'".
+_IMG_RE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+
+
+def image_only(html: str, url: str, text: str) -> list[str]:
+    """The content images of a 图片版 report: non-empty only when the clean text is (almost) empty and the
+    page shows images that are not logos, badges or QR codes."""
+    if len(re.sub(r"\s", "", text or "")) > 40:
+        return []
+    images = []
+    for src in _IMG_RE.findall(html or ""):
+        if _CHROME_IMG_RE.search(src) or src.startswith("data:"):
+            continue
+        full = urljoin(url, src)
+        if full not in images:
+            images.append(full)
+    return images
