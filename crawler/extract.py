@@ -516,7 +516,26 @@ def _find_body(html: str, root, hidden: dict[str, list[bool]]):
     weak = [el for el in weak if _text_len(el)]
     if weak:
         return max(weak, key=_text_len), "weak-container"
+    cell = _layout_cell(root)
+    if cell is not None:
+        return cell, "layout-cell"
     return None, "generic"
+
+
+def _layout_cell(root):
+    """Table-layout pages (static sites of the 2000s) keep the body in one `<td>` among menu, crumb
+    and footer cells, as `<font>` runs split by `<br>`. The body is the innermost cell that holds no
+    layout table (data tables of the report may sit inside it) and has the most text, provided it reads
+    as paragraphs (several `<br>` or `<p>`); generic extraction would keep the menus around it."""
+    best, best_len = None, 0
+    for td in root.iter("td"):
+        if any(_is_layout_table(t) for t in td.iter("table")):
+            continue
+        breaks = sum(1 for _ in td.iter("br", "p"))
+        n = _text_len(td)
+        if breaks >= 3 and n > best_len:
+            best, best_len = td, n
+    return best if best_len >= 100 else None
 
 
 # ---------------------------------------------------------------------------------------------------

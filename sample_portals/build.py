@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from sample_portals import render_common as rc
-from sample_portals import render_hanweb, render_trs
+from sample_portals import render_gkml, render_hanweb, render_jpaas, render_legacy, render_trs
 from sample_portals.bureaus import BUREAUS
 from sample_portals.model import Bureau, Item
 
@@ -21,7 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SITES = Path(__file__).resolve().parent / "sites"
 REGISTRY = ROOT / "crawler" / "registry" / "sample.yml"
 
-RENDERERS = {"trs": render_trs, "hanweb": render_hanweb}
+RENDERERS = {
+    "trs": render_trs,
+    "hanweb": render_hanweb,
+    "gkml": render_gkml,
+    "jpaas": render_jpaas,
+    "legacy": render_legacy,
+}
 
 # Columns besides the annual reports, only so navigation links lead somewhere.
 OTHER_COLUMNS = [
@@ -46,14 +52,23 @@ def column_path(bureau: Bureau) -> str:
 
 
 def homepage(bureau: Bureau) -> str:
+    """gkml platforms keep the report column inside the 政府信息公开 tree, one hop from the homepage;
+    the others also link it from the homepage's notices box."""
     links = "\n".join(f'<li><a href="{href}">{name}</a></li>' for href, name in OTHER_COLUMNS[:4])
+    hub = "政府信息公开" if bureau.family == "gkml" else "政务公开"
+    news = (
+        ""
+        if bureau.family == "gkml"
+        else f'<li><a href="{column_path(bureau)}">{rc.esc(bureau.column_name)}</a></li>'
+    )
     body = f"""<ul class="home-nav">
 <li><a href="/index.html">首页</a></li>
-<li><a href="/zwgk/index.html">政务公开</a></li>
+<li><a href="/zwgk/index.html">{hub}</a></li>
 {links}
 </ul>
 <div class="home-news"><h3>通知公告</h3><ul>
-<li><a href="{column_path(bureau)}">{rc.esc(bureau.column_name)}</a></li>
+<li><a href="/xwzx/index.html">{rc.esc(bureau.name)}召开2024年度交通运输工作会议</a></li>
+{news}
 </ul></div>"""
     return rc.simple_page(bureau, bureau.site_name, body)
 
@@ -100,7 +115,8 @@ def registry_rows() -> list[dict]:
             "region_code": b.region_code,
             "homepage": rc.base_url(b) + "/",
             "family": b.family,
-            "columns": [column_url(b)],
+            # homepage-only rows leave the column to the crawler's discovery
+            "columns": [] if b.homepage_only else [column_url(b)],
             "verified": True,
             "overrides": {"obey_robots": False},
         }

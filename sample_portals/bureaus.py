@@ -1,5 +1,8 @@
 """The sample bureaus: five carry the seed reports, the others fill in levels and families.
 
+The last three stand for the older and newer platforms beside TRS and JCMS: a 政府信息公开目录 (gkml)
+platform, a Hanweb JPaaS site whose lists come from a JSON API, and a static portal still in GBK.
+
 Names and region codes are those of real places; the portals themselves are our own fiction.
 """
 
@@ -65,6 +68,7 @@ BUREAUS: list[Bureau] = [
         "益阳市交通运输局",
         "益阳市交通运输局信息中心",
         per_page=4,
+        homepage_only=True,
     ),
     Bureau(
         "lushan-jtj",
@@ -145,6 +149,67 @@ BUREAUS: list[Bureau] = [
         "临泉县人民政府办公室",
         "临泉县数据资源管理局",
         per_page=3,
+    ),
+    Bureau(
+        "jingzhou-jtj",
+        "荆州市交通运输局",
+        "city",
+        "湖北省",
+        "421000",
+        "4210000020",
+        "gkml",
+        8718,
+        "荆州市交通运输局",
+        "jtj.jingzhou.gov.cn",
+        "政府信息公开年度报告",
+        "荆州市沙市区江津东路",
+        "0716-8461000",
+        "鄂ICP备05003297号",
+        "鄂公网安备42100202000119号",
+        "荆州市交通运输局",
+        "荆州市交通运输局信息中心",
+        per_page=4,
+        homepage_only=True,
+    ),
+    Bureau(
+        "huzhou-jtj",
+        "湖州市交通运输局",
+        "city",
+        "浙江省",
+        "330500",
+        "3305000011",
+        "jpaas",
+        8719,
+        "湖州市交通运输局",
+        "jtj.huzhou.gov.cn",
+        "信息公开年报",
+        "湖州市吴兴区仁皇山路",
+        "0572-2398000",
+        "浙ICP备05008743号",
+        "浙公网安备33050202000231号",
+        "湖州市交通运输局",
+        "湖州市大数据发展管理局",
+        per_page=4,
+    ),
+    Bureau(
+        "lichuan-jtj",
+        "黎川县交通运输局",
+        "county",
+        "江西省",
+        "361022",
+        "3610220004",
+        "legacy",
+        8720,
+        "黎川县交通运输局",
+        "jtj.lichuan.gov.cn",
+        "年度报告",
+        "黎川县日峰镇新城大道",
+        "0794-7212000",
+        "赣ICP备06004018号",
+        "赣公网安备36102202000012号",
+        "黎川县交通运输局",
+        "黎川县交通运输局办公室",
+        per_page=4,
     ),
 ]
 

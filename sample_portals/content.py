@@ -8,6 +8,7 @@ each column the mix and depth real columns have (years of reports in both statut
 from __future__ import annotations
 
 from sample_portals.bureaus import BUREAUS
+from sample_portals.generate_more import more_items
 from sample_portals.generate_reports import generated_items
 from sample_portals.model import Item
 from sample_portals.seeds import seed_items
@@ -25,7 +26,7 @@ __all__ = ["ITEMS", "MOBILE_DUPLICATE_FROM", "build_items"]
 def build_items() -> list[Item]:
     """Per bureau (in BUREAUS order), newest first, as the column lists them."""
     seeds = seed_items()
-    items = seeds + generated_items(seeds)
+    items = seeds + generated_items(seeds) + more_items()
     order = {b.id: i for i, b in enumerate(BUREAUS)}
     return sorted(items, key=lambda it: (order[it.bureau_id], _neg(it.published), it.title))
 

@@ -29,7 +29,7 @@ class Bureau:
     province: str
     region_code: str  # six-digit administrative division code
     site_id_code: str  # 网站标识码, first six digits = region code
-    family: str  # trs | hanweb
+    family: str  # trs | hanweb | gkml | jpaas | legacy
     port: int
     site_name: str
     domain: (
@@ -43,6 +43,8 @@ class Bureau:
     organizer: str  # 主办
     undertaker: str  # 承办
     per_page: int = 4
+    # Registered by homepage only (columns: []): the crawler must discover the report column itself.
+    homepage_only: bool = False
 
 
 @dataclass

@@ -79,6 +79,10 @@ class Page:
     chrome: list[str] = field(default_factory=list)
     attachments: list[dict] = field(default_factory=list)
     index_no: str = ""
+    encoding: str = "utf-8"  # what the page file is written in (legacy portals: gb18030)
+    site_metas: bool = (
+        True  # False for pages without the national-standard metas (no SiteName to find)
+    )
 
     def url(self, bureau: Bureau) -> str:
         return base_url(bureau) + self.path
@@ -287,10 +291,12 @@ def golden(bureau: Bureau, page: Page) -> dict:
         "text": text,
         "must_survive": list(item.must_survive),
         "chrome_absent": seen,
-        "site_name": bureau.site_name,
+        "site_name": bureau.site_name if page.site_metas else "",
         "site_id_code": bureau.site_id_code,
         "index_no": page.index_no,
         "attachments": page.attachments,
+        # only pages not in UTF-8 say so, so the goldens of UTF-8 portals stay as they were
+        **({"encoding": page.encoding} if page.encoding != "utf-8" else {}),
     }
 
 

@@ -1,7 +1,9 @@
 """Serve the rendered sample portals on loopback, one port per bureau, as their real CMSs would answer.
 
 Besides static files this answers the few dynamic endpoints the pages call: the Hanweb list dataproxy
-(POST only, like the real one), visit counters and downloads, and a permissive robots.txt.
+(POST only, like the real one), the JPaaS list API (POST, JSON or form), visit counters and downloads, and a
+permissive robots.txt. A site may list per-file Content-Type headers in `_headers.json`: legacy GBK portals
+answer with a bare `text/html` or a wrong `charset=utf-8`, and crawlers must survive both.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sample_portals.render_hanweb import datastore
 
 SITES = Path(__file__).resolve().parent / "sites"
 PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+JPAAS_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 PROXY_FIELDS = (
     "col",
     "appid",
@@ -117,15 +120,26 @@ class PortalHandler(BaseHTTPRequestHandler):
             self.not_found()
             return
         if ctype is None:
+            ctype = self.site_headers().get("/" + "/".join(segments))
+        if ctype is None:
             ctype = TYPES.get(target.suffix.lower()) or (
                 mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             )
         self.send(200, target.read_bytes(), ctype)
 
+    def site_headers(self) -> dict[str, str]:
+        path = self.root / "_headers.json"
+        if not path.is_file():
+            return {}
+        return json.loads(path.read_text(encoding="utf-8"))
+
     def do_POST(self) -> None:  # noqa: N802
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if parts.path == JPAAS_PATH:
+            self.jpaas(raw)
+            return
         if parts.path != PROXY_PATH:
             self.send(405, b"method not allowed", "text/plain; charset=utf-8")
             return
@@ -156,6 +170,43 @@ class PortalHandler(BaseHTTPRequestHandler):
         chosen = records[max(start, 1) - 1 : max(end, 0)]
         body = '<?xml version="1.0" encoding="utf-8"?>\n' + datastore(chosen, total=len(records))
         self.send(200, body.encode("utf-8"), "text/xml; charset=utf-8")
+
+    def jpaas(self, raw: bytes) -> None:
+        """The JPaaS list API: webId, columnId, pageNo, pageSize as JSON or form fields; JSON back."""
+        text = raw.decode("utf-8", "replace")
+        try:
+            query = (
+                json.loads(text)
+                if text.lstrip().startswith("{")
+                else {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+            )
+            column = str(query["columnId"])
+            web = str(query["webId"])
+            page_no = int(query.get("pageNo", 1))
+            size = int(query.get("pageSize", 15))
+        except (ValueError, KeyError, TypeError):
+            self.send(400, b'{"success":false,"msg":"bad query"}', "application/json;charset=UTF-8")
+            return
+        path = self.root / "_jpaas" / f"{column}.json"
+        store = (
+            json.loads(path.read_text(encoding="utf-8"))
+            if column.isdigit() and path.is_file()
+            else None
+        )
+        if store is None or store["webId"] != web or page_no < 1 or size < 1:
+            self.send(
+                400, b'{"success":false,"msg":"unknown column"}', "application/json;charset=UTF-8"
+            )
+            return
+        items = store["items"]
+        chosen = items[(page_no - 1) * size : page_no * size]
+        body = {"success": True, "data": {"total": len(items), "pageNo": page_no, "pageSize": size,
+                                          "list": chosen}}  # fmt: skip
+        self.send(
+            200,
+            json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            "application/json;charset=UTF-8",
+        )
 
     def load_store(self, columnid: str) -> dict | None:
         if not columnid.isdigit():
@@ -227,10 +278,16 @@ def answering(host: str, ports: dict[int, str] | None = None) -> bool:
 def start_in_thread(
     host: str = "127.0.0.1", ports: dict[int, str] | None = None, sites_dir: Path = SITES
 ) -> Callable[[], None] | None:
-    """Serves the portals for a test or a crawl; returns None when they already answer, else the stopper."""
-    if answering(host, ports):
+    """Serves the portals for a test or a crawl; returns None when they already answer, else the stopper.
+
+    Ports another process already serves (a `nianbao portals` started before new bureaus were added)
+    are left to it; only the silent ones are started here.
+    """
+    ports = ports or default_ports()
+    silent = {p: b for p, b in ports.items() if not answering(host, {p: b})}
+    if not silent:
         return None
-    return serve(host, ports, sites_dir)
+    return serve(host, silent, sites_dir)
 
 
 @contextlib.contextmanager

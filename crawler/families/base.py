@@ -87,3 +87,73 @@ class FamilyAdapter:
                 seen.add(entry.url)
                 out.append(entry)
         return out
+
+
+# -- shared by the families whose lists are plain HTML tables (gkml, legacy static portals) ---------------
+
+# A pager counter: matches "共 3 页 / 共 12 条", "共3页", "共12条记录 共3页" (the page count is group 1).
+_PAGES_RE = re.compile(r"共\s*(\d+)\s*页")
+# Pager link labels: matches "下一页", "尾页", "[2]", "3", "末页", "首页".
+_PAGER_TEXT_RE = re.compile(
+    r"^\[?\s*(?:\d+|首页|上一页|下一页|尾页|末页|最后一页|下页|上页)\s*\]?$"
+)
+
+
+def table_entries(response: Response, href_ok=None) -> list[ListEntry]:
+    """Rows of list tables: a row with one item link and a date cell is an item.
+
+    Menu rows have links but no date; header rows have neither. `href_ok` may reject links that are
+    not details (a family's own URL shape).
+    """
+    out = []
+    for tr in response.xpath("//tr[td]"):
+        if tr.xpath(".//tr"):
+            continue  # a layout row wrapping whole tables, not a list row
+        links = [
+            a
+            for a in tr.xpath(".//a[@href]")
+            if not a.attrib["href"].strip().startswith(("javascript:", "#"))
+            and (href_ok is None or href_ok(a.attrib["href"].strip()))
+        ]
+        if len(links) != 1:
+            continue
+        date = None
+        for cell in tr.xpath("./td"):
+            if cell.xpath(".//a[@href]"):
+                continue
+            date = normalize_date(" ".join(cell.xpath(".//text()").getall()))
+            if date:
+                break
+        if date is None:
+            continue
+        a = links[0]
+        title = " ".join((a.attrib.get("title") or a.xpath("normalize-space(.)").get("")).split())
+        title = title.lstrip("·• ")
+        out.append(
+            ListEntry(canonical_url(response.urljoin(a.attrib["href"].strip())), title, date)
+        )
+    return out
+
+
+def pager_urls(response: Response) -> list[str]:
+    """The list pages a plain-HTML pager links to (numbers, 首页/上一页/下一页/尾页), absolute.
+
+    Following them from every list page reaches all pages; the scheduler's duplicate filter keeps each
+    page to one fetch. Only links in the same folder count, so a 首页 link to the site root is not a page.
+    """
+    here = response.url.rsplit("/", 1)[0] + "/"
+    out = []
+    for a in response.xpath("//a[@href]"):
+        text = a.xpath("normalize-space(.)").get("")
+        if not _PAGER_TEXT_RE.match(text):
+            continue
+        url = response.urljoin(a.attrib["href"].strip())
+        if url.startswith(here) and "/" not in url[len(here) :].split("?")[0]:
+            out.append(url)
+    return list(dict.fromkeys(out))
+
+
+def page_count(response: Response) -> int | None:
+    """The "共 N 页" counter of a list page, or None."""
+    m = _PAGES_RE.search(" ".join(response.xpath("//body//text()").getall()))
+    return int(m.group(1)) if m else None

@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 NAMED = {"sample": HERE / "sample.yml", "bureaus": HERE / "bureaus.yml"}
 
 LEVELS = ("province", "city", "county")
-FAMILIES = ("trs", "hanweb")
+FAMILIES = ("trs", "hanweb", "gkml", "jpaas", "legacy")
 
 # Per-bureau knobs an operator may set; anything else is a typo that would otherwise be ignored silently.
 OVERRIDE_KEYS: dict[str, tuple[type, ...]] = {
@@ -32,6 +32,7 @@ OVERRIDE_KEYS: dict[str, tuple[type, ...]] = {
     "hanweb_proxy_url": (str,),
     "pages_per_request": (int,),
     "max_pages": (int,),
+    "jpaas_api_url": (str,),
 }
 
 REQUIRED = ("id", "name", "level", "province", "region_code", "homepage", "family")

@@ -37,10 +37,18 @@ from twisted.python.failure import Failure
 
 from crawler.families import get_adapter
 from crawler.families.base import canonical_url
+from crawler.families.charset import with_right_charset
+from crawler.families.discover import column_candidates, hub_links
 from crawler.items import CrawlErrorItem, ReportItem
 from crawler.registry import Bureau, load_registry
 
 NO_COLUMN = "no annual-report column configured"
+NOT_DISCOVERED = (
+    "column discovery: no annual-report column (政府信息公开年报 / 年度报告 …) linked from the homepage "
+    "or its 政府信息公开 / 政务公开 hubs"
+)
+DISCOVERY_RUN = "discovery"
+DISCOVERED = "note: discovered annual-report column {url} (link 「{text}」 on {page})"
 EMPTY_LIST = "list page has no entries"
 
 
@@ -76,6 +84,8 @@ class BureausSpider(scrapy.Spider):
         self.run_id: str | None = None
         self.archive = None
         self._seen_details: set[str] = set()
+        # Column discovery per homepage-only bureau: pages pending, candidates found, pages looked at.
+        self._discovery: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -110,13 +120,72 @@ class BureausSpider(scrapy.Spider):
         )
         for bureau in self.bureaus:
             if not bureau.columns:
-                # Column discovery from the homepage is not written yet; make the gap visible.
-                yield self.error(bureau.homepage, NO_COLUMN, None, bureau.id)
+                # A homepage-only row: find the column first (homepage, then its hubs).
+                self._discovery[bureau.id] = {"pending": 1, "found": [], "pages": []}
+                yield self._discovery_request(bureau, bureau.homepage, 0)
                 continue
-            adapter = get_adapter(bureau.family)
             for column_url in bureau.columns:
-                for request in adapter.column_requests(bureau, column_url):
-                    yield self._list_request(request, bureau, column_url)
+                for request in self._open_column(bureau, column_url):
+                    yield request
+
+    def _open_column(self, bureau: Bureau, column_url: str):
+        adapter = get_adapter(bureau.family)
+        for request in adapter.column_requests(bureau, column_url):
+            yield self._list_request(request, bureau, column_url)
+
+    # -- column discovery --------------------------------------------------------------------------
+
+    def _discovery_request(self, bureau: Bureau, url: str, hop: int) -> Request:
+        meta = {**self._bureau_meta(bureau, url), "discovery_hop": hop, "discovery_rank": hop}
+        return Request(
+            url, callback=self.parse_discovery, errback=self.on_discovery_error, meta=meta
+        )
+
+    def parse_discovery(self, response: Response):
+        bureau = self.by_id[response.meta["bureau_id"]]
+        state = self._discovery[bureau.id]
+        state["pending"] -= 1
+        state["pages"].append(response.url)
+        hop = response.meta["discovery_hop"]
+        if isinstance(response, TextResponse):
+            response = with_right_charset(response)
+            found = column_candidates(response.text, response.url)
+            # the homepage's own link wins over a hub's; among hubs, the better link text
+            state["found"].extend((-hop, c.score, c, response.url) for c in found)
+            if not found and hop == 0:
+                for url in hub_links(response.text, response.url):
+                    state["pending"] += 1
+                    yield self._discovery_request(bureau, url, 1)
+        yield from self._discovery_done(bureau)
+
+    def on_discovery_error(self, failure: Failure):
+        yield from self.on_error(failure)
+        bureau = self.by_id[failure.request.meta["bureau_id"]]
+        self._discovery[bureau.id]["pending"] -= 1
+        yield from self._discovery_done(bureau)
+
+    def _discovery_done(self, bureau: Bureau):
+        state = self._discovery[bureau.id]
+        if state["pending"] > 0 or state.get("closed"):
+            return
+        state["closed"] = True
+        if not state["found"]:
+            self.crawler.stats.inc_value("nianbao/columns_not_discovered")
+            looked = ", ".join(state["pages"]) or bureau.homepage
+            yield self.error(
+                bureau.homepage, f"{NOT_DISCOVERED} (looked at: {looked})", None, bureau.id
+            )
+            return
+        _, _, best, page = max(state["found"], key=lambda f: (f[0], f[1]))
+        self.crawler.stats.inc_value("nianbao/columns_discovered")
+        self.logger.info("bureau %s: discovered column %s on %s", bureau.id, best.url, page)
+        # Recorded in crawl_errors (status NULL, run "discovery", reason "note: …") so the choice is visible
+        # in the archive; the fixed run makes it one row per bureau and column, not one per crawl.
+        note = DISCOVERED.format(url=best.url, text=best.text, page=page)
+        yield CrawlErrorItem(
+            url=best.url, reason=note, status=None, bureau_id=bureau.id, run_id=DISCOVERY_RUN
+        )
+        yield from self._open_column(bureau, best.url)
 
     # -- requests ----------------------------------------------------------------------------------
 
@@ -146,8 +215,10 @@ class BureausSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield self.error(response.url, "list page is not text", response.status, bureau.id)
             return
+        response = with_right_charset(response)
         entries, follow = adapter.parse_list(response)
-        if not entries:
+        if not entries and not follow:
+            # a JSON-fed shell page has no entries but asks for the API: that is not an empty list
             self.crawler.stats.inc_value("nianbao/empty_list_pages")
             yield self.error(response.url, EMPTY_LIST, response.status, bureau.id)
         for request in follow:
@@ -180,6 +251,7 @@ class BureausSpider(scrapy.Spider):
                 url, f"detail page is not HTML ({ctype})", response.status, meta["bureau_id"]
             )
             return
+        response = with_right_charset(response)
         yield ReportItem(
             bureau_id=meta["bureau_id"],
             url=url,

@@ -1,0 +1,76 @@
+"""政府信息公开目录 (gkml) platforms: the list is a table of 索引号 / 名称 / 生成日期 rows.
+
+The pager is plain HTML under a "共 N 页 / 共 M 条" counter; pages are `index_N.html` files or the same
+address with `?page=N`. The adapter reads rows with a link and a date cell, follows the pager's links, and
+when the counter says more pages exist than the pager shows (pagers often show five numbers), fills in the
+missing ones in the naming the pager uses.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from scrapy import Request
+
+from crawler.families.base import (
+    STATE_KEY,
+    FamilyAdapter,
+    ListEntry,
+    page_count,
+    pager_urls,
+    table_entries,
+)
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+
+    from crawler.registry import Bureau
+
+__all__ = ["GkmlAdapter"]
+
+# A static list page name: matches "index_2.html" and "list_3.shtml" (base, number, extension).
+_STATIC_PAGE_RE = re.compile(r"/([A-Za-z]+)_(\d+)\.(s?html?)$")
+
+
+class GkmlAdapter(FamilyAdapter):
+    family = "gkml"
+    body_selectors = ("#zoom", ".gkml_content", "#UCAP-CONTENT", "div.TRS_Editor")
+
+    def column_requests(self, bureau: Bureau, column_url: str) -> list[Request]:
+        state = {"family": self.family, "first": True, "max_pages": bureau.override("max_pages")}
+        return [Request(column_url, meta={STATE_KEY: state})]
+
+    def parse_list(self, response: Response) -> tuple[list[ListEntry], list[Request]]:
+        state = self.state(response)
+        entries = self.dedupe(table_entries(response))
+        urls = pager_urls(response)
+        if state.get("first"):
+            urls += self._from_counter(response, urls)
+        limit = state.get("max_pages")
+        later = {**state, "first": False}
+        follow = [Request(u, meta={STATE_KEY: later}) for u in dict.fromkeys(urls)]
+        if limit:
+            follow = follow[: max(int(limit) - 1, 0)]
+        return entries, follow
+
+    def _from_counter(self, response: Response, seen: list[str]) -> list[str]:
+        """Every page the counter announces, named like the pager's own links."""
+        total = page_count(response)
+        if not total or total <= 1:
+            return []
+        for url in seen:
+            parts = urlsplit(url)
+            query = dict(parse_qsl(parts.query))
+            if "page" in query:
+                return [
+                    urlunsplit(parts._replace(query=urlencode({**query, "page": n})))
+                    for n in range(1, total + 1)
+                ]
+            m = _STATIC_PAGE_RE.search(parts.path)
+            if m:
+                base, ext = m.group(1), m.group(3)
+                # index.html is page 1; its followers are index_1 … index_{N-1}
+                return [response.urljoin(f"{base}_{n}.{ext}") for n in range(1, total)]
+        return []

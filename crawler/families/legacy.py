@@ -1,0 +1,38 @@
+"""Legacy static portals (GBK, table layout): lists are table rows "·<a>title</a> [2009-03-15]".
+
+The pages are old static files, often GB2312/GBK while the server claims UTF-8 or nothing; the spider
+decides the charset from the bytes before any adapter reads them (see `crawler.families.charset`). Paging
+is plain links (`list_2.htm`, "下一页") that the adapter follows from every page.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy import Request
+
+from crawler.families.base import STATE_KEY, FamilyAdapter, ListEntry, pager_urls, table_entries
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+
+    from crawler.registry import Bureau
+
+__all__ = ["LegacyAdapter"]
+
+
+class LegacyAdapter(FamilyAdapter):
+    family = "legacy"
+    body_selectors = ("td.content", "td#zoom")
+
+    def column_requests(self, bureau: Bureau, column_url: str) -> list[Request]:
+        state = {"family": self.family, "max_pages": bureau.override("max_pages")}
+        return [Request(column_url, meta={STATE_KEY: state})]
+
+    def parse_list(self, response: Response) -> tuple[list[ListEntry], list[Request]]:
+        state = self.state(response)
+        entries = self.dedupe(table_entries(response))
+        follow = [Request(u, meta={STATE_KEY: state}) for u in pager_urls(response)]
+        if state.get("max_pages"):
+            follow = follow[: max(int(state["max_pages"]) - 1, 0)]
+        return entries, follow
