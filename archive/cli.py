@@ -125,3 +125,19 @@ def run_crawl(
 
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--year", type=int, default=None, help="Report year, when the tables do not tell.")
+def tables(file: Path, year: int | None) -> None:
+    """Print the statutory tables of one report (HTML page, text file or PDF) as one JSON object.
+
+    How a user checks one report by hand: every cell with its canonical code, and the sums that fail.
+    """
+    from archive.tables import parse_file
+
+    result = parse_file(file, year).to_json()
+    for cell in result["cells"]:
+        cell.pop("raw", None) if cell.get("raw") == str(cell.get("value")) else None
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1))
