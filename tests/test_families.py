@@ -228,3 +228,118 @@ def test_trs_row_without_title_attribute_still_listed():
         (TRS_COLUMN + "201901/t20190131_77.html", "2018年政府信息公开工作年度报告", "2019-01-31")
     ]
     assert follow == []
+
+
+# -- gkml, JPaaS and legacy GBK lists: hand-written pages in each platform's structure ------------------
+
+GKML_LIST = """<html><body><div class="crumb">当前位置：首页 &gt; 政府信息公开</div>
+<ul class="menu"><li><a href="/zwgk/index.html">政府信息公开</a></li></ul>
+<table class="gkml_list"><tr><th>索引号</th><th>名称</th><th>生成日期</th></tr>
+<tr><td>11420000/2024-00031</td><td><a href="./202501/c1234567.html" title="某某市交通运输局2024年政府信息公开工作年度报告">某某市交通运输局2024年…</a></td><td>2025-01-20</td></tr>
+<tr><td>11420000/2024-00007</td><td><a href="./202404/c7654321.html">某某市交通运输局2024年政务公开工作要点</a></td><td>2024-04-02</td></tr>
+</table>
+<div class="page"><span>共 7 页 / 共 27 条</span> <a href="index_1.html">下一页</a> <a href="index_6.html">尾页</a> <a href="/index.html">首页</a></div>
+</body></html>"""
+
+
+def test_gkml_table_rows_and_counter_pages():
+    column = "http://127.0.0.1:8797/xxgk/gkml/ndbg/index.html"
+    adapter = get_adapter("gkml")
+    (req,) = adapter.column_requests(bureau("gkml", column), column)
+    resp = HtmlResponse(url=column, body=GKML_LIST.encode(), encoding="utf-8", request=req)
+    entries, follow = adapter.parse_list(resp)
+    assert [(e.url.rsplit("/", 2)[-2:], e.date) for e in entries] == [
+        (["202501", "c1234567.html"], "2025-01-20"),
+        (["202404", "c7654321.html"], "2024-04-02"),
+    ]
+    assert entries[0].title == "某某市交通运输局2024年政府信息公开工作年度报告"
+    names = sorted(r.url.rsplit("/", 1)[1] for r in follow)
+    # the counter says 7 pages: index_1 … index_6, although the pager shows only two of them
+    assert names == [f"index_{n}.html" for n in range(1, 7)]
+
+
+def test_gkml_query_paging_from_counter():
+    column = "http://127.0.0.1:8797/gkml/list.jsp?columnId=12"
+    page = GKML_LIST.replace(
+        'href="index_1.html"', 'href="list.jsp?columnId=12&amp;page=2"'
+    ).replace('href="index_6.html"', 'href="list.jsp?columnId=12&amp;page=7"')
+    adapter = get_adapter("gkml")
+    (req,) = adapter.column_requests(bureau("gkml", column), column)
+    resp = HtmlResponse(url=column, body=page.encode(), encoding="utf-8", request=req)
+    _, follow = adapter.parse_list(resp)
+    pages = sorted(int(parse_qs(urlsplit(r.url).query)["page"][0]) for r in follow)
+    assert pages == list(range(1, 8))
+
+
+JPAAS_SHELL = """<html><head><meta name="pagetype" content="2"></head><body>
+<div id="unit88" class="list-unit"></div>
+<script>
+var queryData = {webId:'2754', columnId:'1229', pageType:'column', pageSize:10};
+$(function () { jpaasUnit("#unit88", "/api-gateway/jpaas-publish-server/front/page/build/unit", queryData); });
+</script></body></html>"""
+
+
+def test_jpaas_shell_then_json_pages():
+    import json
+
+    column = "http://127.0.0.1:8796/col/col1229/index.html"
+    adapter = get_adapter("jpaas")
+    (req,) = adapter.column_requests(bureau("jpaas", column), column)
+    shell = HtmlResponse(url=column, body=JPAAS_SHELL.encode(), encoding="utf-8", request=req)
+    entries, (api,) = adapter.parse_list(shell)
+    assert entries == [] and api.method == "POST"
+    assert api.url.endswith("/api-gateway/jpaas-publish-server/front/page/build/unit")
+    sent = json.loads(api.body)
+    assert sent["webId"] == "2754" and sent["columnId"] == "1229"
+    assert (sent["pageNo"], sent["pageSize"]) == (1, 10)
+    art = "/col/col1229/art/2025/art_0f6c1b7e2d8a4c3b9e5f1a2b3c4d5e6f.html"
+    answer = {"success": True, "data": {"total": 23, "list": [
+        {"title": "某某市交通运输局2024年政府信息公开工作年度报告", "url": art, "date": "2025-01-21"}]}}  # fmt: skip
+    resp = TextResponse(
+        url=api.url, body=json.dumps(answer, ensure_ascii=False).encode(), encoding="utf-8",
+        request=api,
+    )  # fmt: skip
+    entries, follow = adapter.parse_list(resp)
+    assert entries[0].url == "http://127.0.0.1:8796" + art and entries[0].date == "2025-01-21"
+    assert [json.loads(r.body)["pageNo"] for r in follow] == [2, 3]
+
+
+def test_jpaas_get_data_json_feed():
+    column = "http://127.0.0.1:8796/col/col77/index.html"
+    shell = '<html><body><script>loadList("/col/col77/data.json", {pageSize: 5});</script></body></html>'
+    adapter = get_adapter("jpaas")
+    (req,) = adapter.column_requests(bureau("jpaas", column, per_page=5), column)
+    resp = HtmlResponse(url=column, body=shell.encode(), encoding="utf-8", request=req)
+    _, (first,) = adapter.parse_list(resp)
+    assert first.method == "GET" and first.url == "http://127.0.0.1:8796/col/col77/data.json?page=1"
+
+
+LEGACY_LIST = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>
+<body><table width="778"><tr><td width="180"><table><tr><td>·<a href="/zwgk/xxgkzn/index.html">信息公开指南</a></td></tr></table></td>
+<td><table class="list">
+<tr><td>·<a href="200903/20090315123.htm" title="某某县交通局2008年政府信息公开工作年度报告">某某县交通局2008年…</a></td><td><font color="#999999">[2009-03-15]</font></td></tr>
+</table>
+<table><tr><td>共9条记录 共3页 [1] <a href="list_2.htm">[2]</a> <a href="list_3.htm">[3]</a> <a href="list_2.htm">下一页</a></td></tr></table>
+</td></tr></table></body></html>"""
+
+
+def test_legacy_gbk_list_decoded_from_bytes_despite_header():
+    from crawler.families.charset import decide_charset, with_right_charset
+
+    column = "http://127.0.0.1:8795/zwgk/ndbg/list.htm"
+    adapter = get_adapter("legacy")
+    (req,) = adapter.column_requests(bureau("legacy", column), column)
+    body = LEGACY_LIST.encode("gb18030")
+    # the server claims UTF-8: Scrapy alone would produce mojibake
+    lying = HtmlResponse(url=column, body=body, request=req,
+                         headers={"Content-Type": "text/html; charset=utf-8"})  # fmt: skip
+    assert "某某县" not in lying.text
+    fixed = with_right_charset(lying)
+    entries, follow = adapter.parse_list(fixed)
+    assert [(e.title, e.date) for e in entries] == [
+        ("某某县交通局2008年政府信息公开工作年度报告", "2009-03-15")
+    ]
+    assert sorted(r.url.rsplit("/", 1)[1] for r in follow) == ["list_2.htm", "list_3.htm"]
+    assert decide_charset(body, "text/html") == "gb18030"
+    assert decide_charset("交通".encode(), "text/html; charset=gbk") == "utf-8"
+    assert decide_charset(b"plain ascii", None) == "utf-8"
