@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8001
 DB := data/archive.db
 
-.PHONY: setup demo archive serve test lint bench clean
+.PHONY: setup demo archive serve test lint bench clean browser redis distributed
 
 # Creates the virtualenv and installs the project with its dev tools; re-runs when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -23,19 +23,38 @@ archive: setup
 # Serve the existing archive with metadata.yml and the nianbao plugin (Chinese search) until Ctrl-C.
 serve: setup
 	@test -f $(DB) || { echo "no $(DB): run 'make archive' first"; exit 1; }
-	$(BIN)/datasette serve $(DB) --metadata metadata.yml --host 127.0.0.1 --port $(PORT)
+	@mkdir -p $(dir $(DB))files
+	$(BIN)/datasette serve $(DB) --metadata metadata.yml --template-dir archive/templates \
+		--static files:$(dir $(DB))files --host 127.0.0.1 --port $(PORT)
 
 demo: archive serve
 
-test: setup
+# Debian's Chromium and its driver for tests/test_browser.py (real browser, never a tool's own download); idempotent.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
+
+test: setup browser redis
 	$(BIN)/pytest
+
+# Debian's redis-server for the scrapy-redis scale-out (tests start and stop their own on a free port); idempotent.
+redis:
+	@command -v redis-server >/dev/null || \
+		(apt-get update && apt-get install -y --no-install-recommends redis-server)
+
+# WORKERS scrapy-redis crawlers sharing one frontier and dupefilter, one archive writer, a local Redis on
+# 127.0.0.1:6390 started and stopped here (sample registry: sample portals on loopback too).
+WORKERS ?= 2
+distributed: setup redis
+	$(BIN)/python -m crawler.distributed --workers $(WORKERS) --registry sample --db $(DB)
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: setup
-	$(BIN)/python bench/search.py
+bench: setup redis
+	$(BIN)/python bench/search.py --n 100000
+	$(BIN)/python bench/crawl.py
 
 clean:
 	rm -rf data/archive.db data/archive.db-wal data/archive.db-shm

@@ -1,19 +1,163 @@
-"""Datasette plugin `nianbao`: Chinese full-text search in Datasette's own search box.
+"""Datasette plugin `nianbao`: Chinese full-text search, and the data behind the report and bureau pages.
 
 reports_fts is tokenized by `nianbao_cjk`, which lives in Python, so SQLite can only read or write that index
 on a connection where the tokenizer was registered. Datasette opens many connections — one per executor thread
 per database, a write connection, the in-memory `_internal` schema database and a throwaway one for
 /-/versions — and runs `prepare_connection` on each of them, mutable, immutable (-i) or in memory alike.
 Registering on every one means table counts, facets and `?_search=` all work wherever Datasette runs them.
+
+Datasette's row page shows one row as a key/value table, which is unreadable for a 10,000-character report and
+says nothing about a bureau's years. The templates in archive/templates/ (served with `--template-dir`) lay
+those pages out; `extra_template_vars` gives them what one row does not hold: a report's statutory table
+values, attachments, stored versions and bureau; a bureau's reports by year and its coverage.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from datasette import hookimpl
+from datasette.utils import tilde_decode
+from markupsafe import Markup, escape
 
 from archive.search import register_tokenizer
+
+DATABASE = "archive"
 
 
 @hookimpl
 def prepare_connection(conn):
     register_tokenizer(conn)
+
+
+def paragraphs(text: str | None) -> list[dict]:
+    """Split stored text (one paragraph per line, table rows as cells joined by ' | ') into blocks a
+    template can render: consecutive table rows become one table, every other line one paragraph."""
+    blocks: list[dict] = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if " | " in line:
+            cells = [c.strip() for c in line.split(" | ")]
+            if blocks and blocks[-1]["kind"] == "table":
+                blocks[-1]["rows"].append(cells)
+            else:
+                blocks.append({"kind": "table", "rows": [cells]})
+        else:
+            blocks.append({"kind": "p", "text": line})
+    return blocks
+
+
+def stats_grid(cells: list[dict]) -> list[dict]:
+    """disclosure_stats rows (one per cell) back into one grid per section, rows and columns in the order
+    the report printed them (first appearance in rowid order)."""
+    sections: OrderedDict[str, dict] = OrderedDict()
+    for c in cells:
+        sec = sections.setdefault(
+            c["section"], {"section": c["section"], "cols": [], "rows": OrderedDict()}
+        )
+        if c["col_label"] not in sec["cols"]:
+            sec["cols"].append(c["col_label"])
+        row = sec["rows"].setdefault(c["item_code"], {"label": c["row_label"], "values": {}})
+        row["values"][c["col_label"]] = c["raw"] if c["raw"] not in (None, "") else c["value"]
+    return [
+        {"section": s["section"], "cols": s["cols"], "rows": list(s["rows"].values())}
+        for s in sections.values()
+    ]
+
+
+async def _table_exists(db, name: str) -> bool:
+    return bool(
+        (
+            await db.execute(
+                "select 1 from sqlite_master where type in ('table', 'view') and name = ?", [name]
+            )
+        ).rows
+    )
+
+
+async def _rows(db, sql: str, params) -> list[dict]:
+    return [dict(r) for r in (await db.execute(sql, params)).rows]
+
+
+async def report_page_vars(datasette, report_id: str) -> dict:
+    db = datasette.get_database(DATABASE)
+    found = await _rows(
+        db,
+        "select r.*, b.name as bureau_name from reports r "
+        "left join bureaus b on b.id = r.bureau_id where r.id = ?",
+        [report_id],
+    )
+    if not found:
+        return {}
+    report = found[0]
+    out = {"report": report, "blocks": paragraphs(report.get("text"))}
+    out["attachments"] = await _rows(
+        db, "select * from attachments where report_id = ? order by position", [report_id]
+    )
+    out["stats"] = []
+    if await _table_exists(db, "disclosure_stats"):
+        cells = await _rows(
+            db,
+            "select section, item_code, row_label, col_label, value, raw from disclosure_stats "
+            "where report_id = ? order by rowid",
+            [report_id],
+        )
+        out["stats"] = stats_grid(cells)
+    out["versions"] = []
+    out["has_versions"] = await _table_exists(db, "report_versions")
+    if out["has_versions"]:
+        out["versions"] = await _rows(
+            db, "select * from report_versions where report_id = ? order by rowid desc", [report_id]
+        )
+    return out
+
+
+async def bureau_page_vars(datasette, bureau_id: str) -> dict:
+    db = datasette.get_database(DATABASE)
+    reports = await _rows(
+        db,
+        "select id, kind, year, title, published, chars from reports where bureau_id = ? "
+        "order by year is null, year desc, kind = 'annual_report' desc, published desc",
+        [bureau_id],
+    )
+    by_year: OrderedDict = OrderedDict()
+    for r in reports:
+        by_year.setdefault(r["year"], []).append(r)
+    coverage = []
+    if await _table_exists(db, "coverage"):
+        coverage = await _rows(
+            db,
+            "select year, status, published, days_late, report_id from coverage "
+            "where bureau_id = ? order by year",
+            [bureau_id],
+        )
+    return {"reports_by_year": list(by_year.items()), "coverage": coverage}
+
+
+@hookimpl
+def extra_template_vars(view_name, database, table, request, datasette):
+    """Only the report and bureau row pages get extra data; everything else renders as Datasette does."""
+    if view_name != "row" or database != DATABASE or table not in ("reports", "bureaus"):
+        return {}
+    pk = tilde_decode(request.url_vars.get("pks", ""))
+
+    async def inner():
+        if table == "reports":
+            return await report_page_vars(datasette, pk)
+        return await bureau_page_vars(datasette, pk)
+
+    return inner
+
+
+@hookimpl
+def render_cell(value, column, table, database):
+    """The search_reports query marks hits with <mark> through FTS5 snippet(); Datasette escapes HTML in
+    query results, so the snippet column is escaped here and only those two tags are let through."""
+    if column != "snippet" or database != DATABASE or not isinstance(value, str):
+        return None
+    if "<mark>" not in value:
+        return None
+    escaped = str(escape(value))
+    return Markup(escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
