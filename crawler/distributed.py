@@ -1,0 +1,327 @@
+"""Scale-out: N `bureaus_redis` workers share one scrapy-redis frontier and feed ONE archive writer.
+
+Why one writer: SQLite takes one writer at a time, and `archive.ingest.Archive` counts a run's
+new/changed/unchanged reports in the object that saves them. Workers on many machines could not share
+the file anyway, so they never open it: their items (extracted, classified, attachments read) go to one
+Redis list through scrapy-redis' `RedisPipeline`, and this module's coordinator — the only process with
+the archive open — drains that list into `Archive.save_report` / `record_error`.
+
+No item is lost: the writer reads a batch with LRANGE, saves it, and only then trims it off the list, so a
+writer killed mid-batch leaves the batch in Redis for the next drain (delivered at least once).
+No item is duplicated: the shared dupefilter fetches each URL once across workers, and a replayed item
+is a no-op because `save_report` is keyed by the report id (hash of the canonical URL) and answers
+"unchanged" to the same record twice.
+
+Run (what `make distributed` does):
+    python -m crawler.distributed --workers 2 --registry sample --db data/archive.db --start-redis
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from scrapy.utils.serialize import ScrapyJSONEncoder
+
+from crawler.items import CrawlErrorItem, ReportItem
+from crawler.spiders.bureaus_redis import (
+    DISCOVERY_KEY,
+    DUPEFILTER_KEY,
+    ITEMS_KEY,
+    QUEUE_KEY,
+    SEEDS_KEY,
+    SPIDER_NAME,
+    WORKER_STATS_KEY,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_REDIS_PORT = 6390
+_ENCODER = ScrapyJSONEncoder(ensure_ascii=False)
+
+
+def serialize_item(item: Any) -> str:
+    """REDIS_ITEMS_SERIALIZER: the item's kind and fields as JSON, without the raw HTML.
+
+    The writer needs neither the page (already extracted on the worker) nor Scrapy's Item classes, and
+    dropping `html` keeps Redis memory to the clean text.
+    """
+    kind = "error" if isinstance(item, CrawlErrorItem) else "report"
+    fields = {k: v for k, v in dict(item).items() if k != "html"}
+    return _ENCODER.encode({"kind": kind, "fields": fields})
+
+
+def deserialize_item(data: bytes | str) -> tuple[str, dict]:
+    message = json.loads(data)
+    return message["kind"], message["fields"]
+
+
+# -- Redis -----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def redis_client(url: str):
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+def redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis_client(url).ping())
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+@contextmanager
+def local_redis(port: int | None = None) -> Iterator[str]:
+    """Debian's redis-server as a child process on 127.0.0.1, no persistence, stopped on exit.
+
+    Yields its URL. `make redis` installs the package; this only runs it.
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed: run `make redis` (apt-get install)")
+    port = port or free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        + ["--daemonize", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 20
+        while not redis_answers(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start on port {port}")
+            time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def clear_crawl_keys(server) -> None:
+    """A run starts and ends with an empty frontier, dupefilter, item list and discovery state."""
+    keys = [SEEDS_KEY, QUEUE_KEY, DUPEFILTER_KEY, ITEMS_KEY, WORKER_STATS_KEY]
+    keys += list(server.scan_iter(match=DISCOVERY_KEY % "*"))
+    server.delete(*keys)
+
+
+# -- the single writer -----------------------------------------------------------------------------
+
+
+class ArchiveWriter:
+    """Drains the workers' item list into one `Archive`; the only code of a distributed run that writes."""
+
+    def __init__(self, archive, server, key: str = ITEMS_KEY, batch: int = 200):
+        self.archive = archive
+        self.server = server
+        self.key = key
+        self.batch = batch
+        self.counts: Counter = Counter()
+
+    def drain_once(self) -> int:
+        """Save up to one batch; returns how many items it took off the list."""
+        raw = self.server.lrange(self.key, 0, self.batch - 1)
+        for data in raw:
+            self.write(*deserialize_item(data))
+        if raw:
+            # only after the saves: a crash above leaves the batch in Redis, replayed harmlessly
+            self.server.ltrim(self.key, len(raw), -1)
+        return len(raw)
+
+    def drain(self) -> int:
+        total = 0
+        while n := self.drain_once():
+            total += n
+        return total
+
+    def write(self, kind: str, fields: dict) -> None:
+        self.counts["items"] += 1
+        if kind == "error":
+            self.archive.record_error(
+                fields["url"],
+                fields["reason"],
+                fields.get("status"),
+                fields.get("bureau_id"),
+                fields.get("run_id"),
+            )
+            self.counts["errors_recorded"] += 1
+            return
+        record = {k: v for k, v in fields.items() if k in ReportItem.fields}
+        outcome = self.archive.save_report(record)
+        self.counts[f"reports_{outcome}"] += 1
+
+
+def merge_worker_stats(server) -> tuple[dict, list[dict]]:
+    """Add up the workers' numeric Scrapy stats; keep each worker's own for the record."""
+    workers = [json.loads(v) for v in server.hgetall(WORKER_STATS_KEY).values()]
+    total: dict[str, Any] = {}
+    for stats in workers:
+        for key, value in stats.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                total[key] = total.get(key, 0) + value
+    return total, workers
+
+
+# -- the coordinator -------------------------------------------------------------------------------
+
+
+def worker_command(
+    registry: str, db: Path, run_id: str, redis_url: str, bureau: str | None, log_file: Path | None
+) -> list[str]:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", SPIDER_NAME, "-a", f"registry={registry}"]
+    cmd += ["-a", f"db={db}", "-a", f"run_id={run_id}", "-s", f"REDIS_URL={redis_url}"]
+    if bureau:
+        cmd += ["-a", f"bureau={bureau}"]
+    if log_file:
+        cmd += ["-s", f"LOG_FILE={log_file}"]
+    return cmd
+
+
+def run(
+    registry: str,
+    db: Path,
+    workers: int,
+    redis_url: str,
+    bureau: str | None = None,
+    polite: bool = True,
+    log_dir: Path | None = None,
+) -> dict:
+    """Seed the shared queue once, run the workers, write every item they send; returns a summary."""
+    from archive.ingest import Archive
+    from crawler.registry import load_registry
+    from crawler.spiders.bureaus import _selected
+
+    bureaus = _selected(load_registry(registry), bureau)
+    server = redis_client(redis_url)
+    clear_crawl_keys(server)
+    db = Path(db)
+    archive = Archive(db)
+    archive.upsert_bureaus([b.as_row() for b in bureaus])
+    run_id = archive.start_run(registry)
+    # the seeds: one entry per bureau, pushed once, before any worker exists
+    server.rpush(SEEDS_KEY, *[json.dumps({"bureau": b.id}) for b in bureaus])
+
+    env = dict(os.environ)
+    if not polite:
+        env["NIANBAO_POLITE"] = "0"
+    procs = []
+    for i in range(workers):
+        log_file = (log_dir / f"worker-{i}.log") if log_dir else None
+        cmd = worker_command(registry, db, run_id, redis_url, bureau, log_file)
+        procs.append(
+            subprocess.Popen(
+                cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        )
+    writer = ArchiveWriter(archive, server)
+    started = time.monotonic()
+    try:
+        while any(p.poll() is None for p in procs):
+            if not writer.drain_once():
+                time.sleep(0.05)
+        writer.drain()
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+                p.wait()
+    elapsed = time.monotonic() - started
+    total, per_worker = merge_worker_stats(server)
+    stats = {
+        **total,
+        **{f"nianbao/{k}": v for k, v in writer.counts.items()},
+        "nianbao/workers": workers,
+        "nianbao/worker_response_counts": [
+            w.get("downloader/response_count", 0) for w in per_worker
+        ],
+        "nianbao/seconds": round(elapsed, 2),
+        "finish_reason": "finished" if all(p.returncode == 0 for p in procs) else "worker_failed",
+    }
+    archive.finish_run(run_id, stats)
+    archive.close()
+    clear_crawl_keys(server)
+    return {
+        "run_id": run_id,
+        "exit_codes": [p.returncode for p in procs],
+        "seconds": elapsed,
+        "items": writer.counts["items"],
+        "counts": dict(writer.counts),
+        "worker_stats": per_worker,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--registry", default="sample")
+    parser.add_argument("--db", type=Path, default=Path("data/archive.db"))
+    parser.add_argument("--bureau", default=None, help="only these bureau ids (comma-separated)")
+    parser.add_argument("--redis-url", default=None, help="an existing Redis (default: start one)")
+    parser.add_argument("--redis-port", type=int, default=DEFAULT_REDIS_PORT)
+    parser.add_argument(
+        "--portals",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="serve the sample portals on loopback (default: for the sample registry)",
+    )
+    parser.add_argument("--log-dir", type=Path, default=None, help="one Scrapy log per worker here")
+    args = parser.parse_args(argv)
+
+    portals = args.registry == "sample" if args.portals is None else args.portals
+    stop = None
+    if portals:
+        from sample_portals import server as portal_server
+
+        stop = portal_server.start_in_thread()
+    if args.log_dir:
+        args.log_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        if args.redis_url:
+            summary = _run(args, args.redis_url, polite=args.registry != "sample")
+        else:
+            with local_redis(args.redis_port) as url:
+                summary = _run(args, url, polite=args.registry != "sample")
+    finally:
+        if stop:
+            stop()
+    responses = [w.get("downloader/response_count", 0) for w in summary["worker_stats"]]
+    print(
+        f"run {summary['run_id']}: {args.workers} workers, {summary['seconds']:.1f} s, "
+        f"responses per worker {responses}, items written {summary['items']} "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(summary['counts'].items()))}), "
+        f"worker exit codes {summary['exit_codes']}"
+    )
+    return 0 if all(c == 0 for c in summary["exit_codes"]) else 1
+
+
+def _run(args, url: str, polite: bool) -> dict:
+    return run(args.registry, args.db, args.workers, url, args.bureau, polite, args.log_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
