@@ -9,11 +9,21 @@ no font file needed), the DOCX with python-docx.
 from __future__ import annotations
 
 import io
+import struct
+import zipfile
 import zlib
 
 from sample_portals.model import Block, Item, golden_text
 
-__all__ = ["ATTACHMENT_ITEMS", "attachment_bytes", "docx_bytes", "pdf_bytes"]
+__all__ = [
+    "ATTACHMENT_ITEMS",
+    "IMAGE_ITEMS",
+    "attachment_bytes",
+    "docx_bytes",
+    "pdf_bytes",
+    "png_bytes",
+    "xlsx_bytes",
+]
 
 
 def _pdf_hex(s: str) -> str:
@@ -114,34 +124,42 @@ def _pdf_pages(item: Item, per_page: int = 4) -> list[list[str]]:
 
 _PDF_ITEM = Item(
     bureau_id="lushan-jtj",
-    title="庐山市交通运输局2024年政府信息公开工作年度报告",
+    title="庐山市交通运输局2021年政府信息公开工作年度报告",
     kind="annual_report",
-    year=2024,
-    published="2025-01-20 09:30",
+    year=2021,
+    published="2022-01-20 09:30",
     source="庐山市交通运输局",
     blocks=[
         Block("p", "本报告依据《中华人民共和国政府信息公开条例》编制。"),
         Block("h", "一、总体情况"),
-        Block("p", "2024年，市交通运输局坚持以公开为常态，主动公开农村公路养护信息86条。"),
+        Block("p", "2021年，市交通运输局坚持以公开为常态，主动公开农村公路养护信息86条。"),
         Block("p", "全年未发生因政府信息公开引起的行政复议和行政诉讼。"),
         Block("h", "二、主动公开政府信息情况"),
         Block("p", "本年度新制发规范性文件2件，现行有效规范性文件11件。"),
         Block("h", "三、存在的主要问题及改进情况"),
         Block("p", "下一步将加快公开平台集约化建设，提升政策解读质量。"),
     ],
-    must_survive=["主动公开农村公路养护信息86条", "现行有效规范性文件11件"],
-    attachments=["庐山市交通运输局2024年政府信息公开工作年度报告.pdf"],
+    must_survive=[
+        "主动公开农村公路养护信息86条",
+        "全年未发生因政府信息公开引起的行政复议和行政诉讼",
+        "现行有效规范性文件11件",
+        "提升政策解读质量",
+    ],
+    attachments=["庐山市交通运输局2021年政府信息公开工作年度报告.pdf"],
+    attachment_only=True,
 )
 
 _DOCX_ITEM = Item(
     bureau_id="liaoyuan-jtj",
-    title="辽源市交通运输局2024年政府信息公开工作年度报告",
+    title="辽源市交通运输局2023年政府信息公开工作年度报告",
     kind="annual_report",
-    year=2024,
-    published="2025-01-24 15:10",
+    year=2023,
+    published="2024-01-24 15:10",
     source="辽源市交通运输局",
+    index_no="11220400013561208K/2024-00015",
+    written_date="2024-01-22",
     blocks=[
-        Block("p", "本年度报告所列数据的统计期限为2024年1月1日至12月31日。"),
+        Block("p", "本年度报告所列数据的统计期限为2023年1月1日至12月31日。"),
         Block("h", "一、总体情况"),
         Block("p", "我局全年通过门户网站主动公开道路运输许可信息132条。"),
         Block(
@@ -155,11 +173,91 @@ _DOCX_ITEM = Item(
         Block("h", "二、收到和处理政府信息公开申请情况"),
         Block("p", "本年度共收到政府信息公开申请9件，均已按期答复。"),
     ],
-    must_survive=["主动公开道路运输许可信息132条", "共收到政府信息公开申请9件"],
-    attachments=["辽源市交通运输局2024年政府信息公开工作年度报告.docx"],
+    must_survive=[
+        "统计期限为2023年1月1日至12月31日",
+        "主动公开道路运输许可信息132条",
+        "行政规范性文件 | 1 | 7",
+        "共收到政府信息公开申请9件",
+    ],
+    attachments=[
+        "辽源市交通运输局2023年政府信息公开工作年度报告.docx",
+        "2023年政府信息公开情况统计表.xlsx",
+    ],
+    attachment_only=True,
+)
+
+# 图片版: the report was printed, scanned and posted as page images; the page has no text at all.
+_IMAGE_ITEM = Item(
+    bureau_id="fuyang-jtj",
+    title="阜阳市交通运输局2019年政府信息公开工作年度报告（图片版）",
+    kind="annual_report",
+    year=2019,
+    published="2020-01-22 10:00",
+    source="阜阳市交通运输局",
+    index_no="113412000032184357/2020-00011",
+    written_date="2020-01-20",
+    blocks=[],
+    images=["nb2019_p1.png", "nb2019_p2.png", "nb2019_p3.png"],
 )
 
 ATTACHMENT_ITEMS: list[Item] = [_PDF_ITEM, _DOCX_ITEM]
+IMAGE_ITEMS: list[Item] = [_IMAGE_ITEM]
+
+
+def xlsx_bytes(rows: list[list[str]]) -> bytes:
+    """A minimal SpreadsheetML workbook (inline strings): a format the crawler stores but does not read,
+    so it must end as an `unsupported format` row without losing the report it hangs on."""
+    cells = "".join(
+        "<row>" + "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in row) + "</row>"
+        for row in rows
+    )
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        # fixed timestamps so a rebuild of the sample sites is byte-for-byte the same
+        def put(name: str, text: str) -> None:
+            z.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), text)
+
+        put(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        )
+        put(
+            "xl/workbook.xml",
+            f'<workbook {ns} {rel}><sheets><sheet name="统计表" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        put(
+            "xl/worksheets/sheet1.xml",
+            f"<worksheet {ns}><sheetData>{cells}</sheetData></worksheet>",
+        )
+    return out.getvalue()
+
+
+def png_bytes(width: int, height: int, seed: int) -> bytes:
+    """A real greyscale PNG (a striped "scanned page"), different per seed so each image has its own hash."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    rows = b"".join(
+        b"\x00" + bytes(255 if (y // 4 + seed) % 5 else 40 for _ in range(width))
+        for y in range(height)
+    )
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def attachment_bytes(name: str) -> bytes | None:
@@ -170,4 +268,14 @@ def attachment_bytes(name: str) -> bytes | None:
                 return pdf_bytes(_pdf_pages(item), header=item.source)
             if name.endswith(".docx"):
                 return docx_bytes(item.blocks)
+            if name.endswith(".xlsx"):
+                table = next((b for b in item.blocks if b.kind == "table"), None)
+                if table is None:
+                    return xlsx_bytes([[item.title]])
+                return xlsx_bytes(
+                    [[c if isinstance(c, str) else c[0] for c in r] for r in table.rows]
+                )
+    for item in IMAGE_ITEMS:
+        if name in item.images:
+            return png_bytes(120, 160, item.images.index(name))
     return None

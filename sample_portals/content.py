@@ -7,6 +7,7 @@ each column the mix and depth real columns have (years of reports in both statut
 
 from __future__ import annotations
 
+from sample_portals.attachment_items import ATTACHMENT_ITEMS, IMAGE_ITEMS
 from sample_portals.bureaus import BUREAUS
 from sample_portals.generate_more import more_items
 from sample_portals.generate_reports import generated_items
@@ -26,7 +27,7 @@ __all__ = ["ITEMS", "MOBILE_DUPLICATE_FROM", "build_items"]
 def build_items() -> list[Item]:
     """Per bureau (in BUREAUS order), newest first, as the column lists them."""
     seeds = seed_items()
-    items = seeds + generated_items(seeds) + more_items()
+    items = seeds + generated_items(seeds) + more_items() + ATTACHMENT_ITEMS + IMAGE_ITEMS
     order = {b.id: i for i, b in enumerate(BUREAUS)}
     return sorted(items, key=lambda it: (order[it.bureau_id], _neg(it.published), it.title))
 

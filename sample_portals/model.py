@@ -70,6 +70,10 @@ class Item:
     attachments: list[str] = field(
         default_factory=list
     )  # attachment display names (links rendered, files optional)
+    # The page body is only the 附件 links: the report's text is the attached file's text (golden_text).
+    attachment_only: bool = False
+    # 图片版: the page body is only these images (file names), scanned pages of the printed report.
+    images: list[str] = field(default_factory=list)
 
 
 def golden_text(item: Item) -> str:

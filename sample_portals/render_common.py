@@ -80,6 +80,7 @@ class Page:
     attachments: list[dict] = field(default_factory=list)
     index_no: str = ""
     encoding: str = "utf-8"  # what the page file is written in (legacy portals: gb18030)
+    images: list[str] = field(default_factory=list)  # absolute URLs of a 图片版 body's images
     site_metas: bool = (
         True  # False for pages without the national-standard metas (no SiteName to find)
     )
@@ -141,6 +142,40 @@ def body_html(blocks: list[Block], word: bool) -> str:
         else:
             out.append(f'<p style="text-indent:2em;">{esc(b.text)}</p>')
     return "\n".join(out)
+
+
+def image_href(page_path: str, name: str) -> str:
+    """Site path of a 图片版 page image, beside the detail page as CMS uploads are (W0<id>.png)."""
+    folder = page_path.rsplit("/", 1)[0]
+    return f"{folder}/W0{stable_int(page_path, name, digits=14)}.png"
+
+
+def item_body(bureau: Bureau, page: Page, word: bool) -> str:
+    """The body markup: nothing for a report published only as an attachment (its 附件 links are the
+    page), the scanned pages for a 图片版 report, else the editor's paragraphs and tables."""
+    item = page.item
+    if item.attachment_only:
+        return ""
+    if item.images:
+        out = []
+        for name in item.images:
+            href = image_href(page.path, name)
+            page.images.append(base_url(bureau) + href)
+            out.append(
+                f'<p style="text-align:center"><img src="{href}" width="600" border="0"></p>'
+            )
+        return "\n".join(out)
+    return body_html(item.blocks, word)
+
+
+def write_images(root: Path, page: Page) -> None:
+    """Writes the image files of a 图片版 page, so the links resolve to real PNGs."""
+    from sample_portals.attachment_items import attachment_bytes
+
+    for name in page.item.images:
+        dest = root / image_href(page.path, name).lstrip("/")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(attachment_bytes(name))
 
 
 def mobile_duplicate(item: Item, sentence: str | None) -> str:
@@ -295,6 +330,10 @@ def golden(bureau: Bureau, page: Page) -> dict:
         "site_id_code": bureau.site_id_code,
         "index_no": page.index_no,
         "attachments": page.attachments,
+        # Published only as a file: `text` is the report's text (the attachment's, as the archive keeps
+        # it); `page_text` is what the HTML page itself says once chrome is gone (nothing).
+        **({"page_text": "", "text_from": "attachment"} if item.attachment_only else {}),
+        **({"image_only": True, "images": page.images} if item.images else {}),
         # only pages not in UTF-8 say so, so the goldens of UTF-8 portals stay as they were
         **({"encoding": page.encoding} if page.encoding != "utf-8" else {}),
     }
@@ -337,5 +376,11 @@ def simple_page(bureau: Bureau, title: str, body: str, crlf: bool = False) -> st
 
 
 def attachment_file(name: str) -> bytes:
-    """A tiny stand-in for an attachment so its link resolves; the sample portals carry no real documents."""
+    """The attachment's bytes: the generated PDF/DOCX/XLSX of an attachment-only report, else a tiny
+    stand-in so the link resolves (such pages carry their text in the HTML)."""
+    from sample_portals.attachment_items import attachment_bytes
+
+    data = attachment_bytes(name)
+    if data is not None:
+        return data
     return f"nianbao sample attachment placeholder: {name}\n".encode()

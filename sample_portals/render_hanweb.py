@@ -272,7 +272,7 @@ def detail_page(
         lis = "".join(f'<li><a href="{h}">{rc.esc(t)}</a></li>' for t, h in related)
         rel_html = take((f'<div class="xgjd"><h4>相关解读</h4><ul>{lis}</ul></div>', ["相关解读"]))
         chrome.extend(t for t, _ in related)
-    body = rc.body_html(item.blocks, word=False)
+    body = rc.item_body(bureau, page, word=False)
     dup = rc.mobile_duplicate(item, mobile_from)
     page.chrome = chrome
     return f"""{page_head(bureau, f"{item.title}", metas)}
@@ -367,6 +367,7 @@ def render(
         related = [(t, by_title.get(target, "/zwgk/index.html")) for t, target in item.related]
         text = detail_page(bureau, style, page, prev, nxt, related, mobile_from.get(item.title))
         rc.write_text(root, path, text, crlf=True)
+        rc.write_images(root, page)
         for k, name in enumerate(item.attachments):
             dest = root / "module/download/files" / attachment_name(path, name, k)
             dest.parent.mkdir(parents=True, exist_ok=True)

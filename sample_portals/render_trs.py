@@ -282,7 +282,7 @@ def detail_page(
         )
         chrome.extend(["索引号", item.index_no])
     editor_cls = 'class="TRS_Editor"' if style["quoted"] else "class=TRS_Editor"
-    body = rc.body_html(item.blocks, word=True)
+    body = rc.item_body(bureau, page, word=True)
     dup = rc.mobile_duplicate(item, mobile_from)
     page.chrome = chrome
     return f"""{head(bureau, style, f"{item.title}_{bureau.site_name}", metas)}
@@ -346,6 +346,7 @@ def render(
             )
         text = detail_page(bureau, style, page, prev, nxt, related, mobile_from.get(item.title))
         rc.write_text(root, path, text)
+        rc.write_images(root, page)
         for k, name in enumerate(item.attachments):
             _, absolute = attachment_href(path, name, k)
             dest = root / absolute.lstrip("/")

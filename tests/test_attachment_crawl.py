@@ -1,0 +1,98 @@
+"""Reports published only as files, and 图片版 reports, through the real crawl, archive and Datasette.
+
+The sample portals serve a PDF-only and a DOCX-only report (plus a spreadsheet the crawler cannot read)
+and a report that is only scanned page images; these tests follow them from the crawl of every sample
+portal into the archive and out of Datasette's search box.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from test_e2e import datasette, rows  # noqa: F401  (datasette is a fixture used below)
+
+
+def _attachment_goldens(goldens: list[dict]) -> list[dict]:
+    return [g for g in goldens if g.get("text_from") == "attachment"]
+
+
+def test_sample_has_pdf_and_docx_only_reports(goldens):
+    kinds = {
+        a["name"].rsplit(".", 1)[-1] for g in _attachment_goldens(goldens) for a in g["attachments"]
+    }
+    assert {"pdf", "docx"} <= kinds
+
+
+def test_report_text_is_the_attachment_text(crawled_archive, goldens):
+    for g in _attachment_goldens(goldens):
+        (row,) = rows(crawled_archive, "select id, text from reports where url = ?", (g["url"],))
+        assert row["text"] == g["text"], g["url"]
+        readable = rows(
+            crawled_archive,
+            "select text from attachments where report_id = ? and error is null",
+            (row["id"],),
+        )
+        assert [r["text"] for r in readable] == [g["text"]]
+
+
+def test_files_stored_by_hash(crawled_archive, goldens):
+    files_dir = Path(crawled_archive).parent / "files"
+    urls = [g["url"] for g in _attachment_goldens(goldens)]
+    marks = ",".join("?" * len(urls))
+    stored = rows(
+        crawled_archive,
+        "select a.url, a.sha256, a.path, a.size, a.type from attachments a "
+        f"join reports r on r.id = a.report_id where r.url in ({marks})",
+        urls,
+    )
+    assert {r["type"] for r in stored} >= {"pdf", "docx", "xlsx"}
+    for r in stored:
+        data = (files_dir / r["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == r["sha256"] and len(data) == r["size"]
+        assert r["path"] == f"{r['sha256'][:2]}/{r['sha256']}.{r['type']}"
+
+
+def test_unreadable_file_recorded_report_kept(crawled_archive):
+    (row,) = rows(
+        crawled_archive,
+        "select a.error, a.text, r.text as report_text from attachments a "
+        "join reports r on r.id = a.report_id where a.type = 'xlsx'",
+    )
+    assert row["error"] == "unsupported format: xlsx" and row["text"] is None
+    assert "主动公开道路运输许可信息132条" in row["report_text"]  # the DOCX beside it still reads
+
+
+def test_image_only_report_kept_and_flagged(crawled_archive, goldens):
+    (g,) = [g for g in goldens if g.get("image_only")]
+    (row,) = rows(
+        crawled_archive,
+        "select kind, year, image_only, images from reports where url = ?",
+        (g["url"],),
+    )
+    assert (row["kind"], row["year"], row["image_only"]) == ("annual_report", g["year"], 1)
+    assert json.loads(row["images"]) == g["images"]
+    flagged = rows(crawled_archive, "select count(*) as n from reports where image_only = 1")
+    assert flagged[0]["n"] == 1  # no page with a text body is mistaken for a scan
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["主动公开农村公路养护信息86条", "共收到政府信息公开申请9件"],  # only in the PDF / the DOCX
+)
+def test_attachment_sentence_found_by_datasette_search(
+    datasette, crawled_archive, goldens, sentence
+):  # noqa: F811
+    pages = [Path(g["_page"]).read_bytes().decode(g.get("encoding", "utf-8")) for g in goldens]
+    assert not any(sentence in p for p in pages), "the sentence must live only in a file"
+    url = f"{datasette}/archive/reports.json?" + urllib.parse.urlencode(
+        {"_search": sentence, "_shape": "objects", "_col": "title"}
+    )
+    with urllib.request.urlopen(url, timeout=30) as resp:
+        found = [r["title"] for r in json.load(resp)["rows"]]
+    want = [g["title"] for g in _attachment_goldens(goldens) if sentence in g["text"]]
+    assert found == want and len(want) == 1
