@@ -441,10 +441,10 @@ class Row:
     positional: bool
 
 
-# Figures trailing a label on one line, as PDF text gives them: "行政许可 1448 62 1550".
-_TRAILING_NUMBERS = re.compile(
-    r"^(.*?\S)?\s*((?:[-−]?\d+(?:\.\d+)?(?:万元|元)?\s+)*[-−]?\d+(?:\.\d+)?(?:万元|元)?)$"
-)
+# One figure in running text, thousands separators allowed: "1448", "1,550", "１，４４８", "-3", "48.0万元".
+_FIGURE = r"[-−]?(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?"
+# Figures trailing a label on one line, as PDF text gives them: "行政许可 1448 62 1550", "行政许可 1,448 62 1,550".
+_TRAILING_NUMBERS = re.compile(rf"^(.*?\S)?\s*((?:{_FIGURE}\s+)*{_FIGURE})$")
 # A markdown separator row: "|---|:---:|".
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 # A label that ends in a number that is part of it: "第二十条第（一）项", "1.属于国家秘密", "(七)总计".
@@ -732,11 +732,14 @@ def _read_requests(rows: list[Row], template: str) -> list[dict]:
         "无法提供": _CANNOT,
         "不予处理": _NOT_HANDLED,
     }
+    headers: list[list[str]] = []
     for row in rows:
         labels, values = _split(row)
         keys = [_key(label) for label in labels]
-        if any(k in ("自然人", "申请人情况") or "法人或其他组织" in k for k in keys):
-            continue  # header rows
+        if any(k in ("自然人", "申请人情况", "商业企业") or "法人或其他组织" in k for k in keys):
+            if not values:
+                headers.append(keys)
+            continue  # header rows (printed again where a table broke over a page: same order)
         leaf: StatItem | None = None
         for k in keys:
             for name, code in groups.items():
@@ -747,7 +750,7 @@ def _read_requests(rows: list[Row], template: str) -> list[dict]:
             if "三、" in k or k.startswith("三") and "办理结果" in k:
                 group = None
             # "3.其他" under 其他处理 (2021): the only label that is nothing but a number and 其他.
-            if group == _OTHER and re.fullmatch(r"\d+[.、．]?其他", k):
+            if group == _OTHER and re.fullmatch(r"(?:\d+[.、．]?)?其他", k):
                 leaf = _BY[("三", "row", f"{_OTHER}.other")]
                 continue
             item = _match(k, [i for i in REQUEST_ROWS if i.code != "3.result.total"])
@@ -767,6 +770,7 @@ def _read_requests(rows: list[Row], template: str) -> list[dict]:
             pending = leaf.code
         elif not labels and values and pending and not row.positional:
             found[pending][0].extend(values)
+    order = _request_order(headers)
     cells = []
     wanted = [
         r
@@ -777,28 +781,113 @@ def _read_requests(rows: list[Row], template: str) -> list[dict]:
     for row_item in wanted:
         values, positional = found.get(row_item.code, ([], False))
         placed = _place(values, len(REQUEST_COLUMNS), positional, lone_is_total=True)
-        for col, raw in zip(REQUEST_COLUMNS, placed, strict=True):
-            cells.append(_cell("三", row_item, col, raw))
+        by_code = {col.code: raw for col, raw in zip(order, placed, strict=True)}
+        for col in REQUEST_COLUMNS:
+            cells.append(_cell("三", row_item, col, by_code[col.code]))
     return cells
 
 
+def _request_order(headers: list[list[str]]) -> list[StatItem]:
+    """The applicant columns in the order the header prints them. A grid gives one row with all seven
+    (rowspanned labels repeated); text gives "自然人 | 法人或其他组织 | 总计" and, on the next row, the
+    five kinds of organisation that 法人或其他组织 stands for. Template order when the header says less."""
+    orgs = [c for c in REQUEST_COLUMNS if c.code not in ("natural", "total")]
+    candidates = []
+    for keys in headers:
+        seq: list[StatItem | str] = []
+        for k in keys:
+            if "申请人情况" in k or "勾稽" in k:
+                continue
+            item = "orgs" if "法人或其他组织" in k else _match(k, REQUEST_COLUMNS)
+            if item is not None and (not seq or seq[-1] != item):
+                seq.append(item)
+        candidates.append(seq)
+    sub = next((s for s in candidates if len(s) == 5 and all(x in orgs for x in s)), orgs)
+    for seq in candidates:
+        flat = [y for x in seq for y in (sub if x == "orgs" else [x])]
+        if len(flat) == len(REQUEST_COLUMNS) and set(flat) == set(REQUEST_COLUMNS):
+            return flat
+    return list(REQUEST_COLUMNS)
+
+
+def _appeal_group(k: str) -> StatItem | None:
+    """The row of section 四 a header label names, if it names one ("行政诉讼" alone names none)."""
+    for code, key in (
+        ("4.suit_after_review", "复议后"),
+        ("4.suit_direct", "未经复议"),
+        ("4.review", "行政复议"),
+    ):
+        if key in k:
+            return _BY[("四", "row", code)]
+    return None
+
+
+def _appeal_order(headers: list[list[str]]) -> list[tuple[StatItem, StatItem]]:
+    """(row, outcome) for each of the fifteen figures, in the order the header prints them.
+
+    The template's header is three rows (复议 | 诉讼; five outcomes, 未经复议直接起诉, 复议后起诉; ten
+    outcomes); flattened exports print one row of fifteen, each label sometimes naming its group
+    ("行政复议结果维持"). Outcome order comes from the labels; which group a run of five belongs to from
+    its own label, else from the order the group labels are printed in.
+    """
+    default = [(r, c) for r in APPEAL_ROWS for c in APPEAL_COLUMNS]
+    outcome_rows: list[list[tuple[StatItem | None, StatItem]]] = []
+    groups: list[StatItem] = []
+    for keys in headers:
+        out = []
+        for k in keys:
+            col = (
+                _match(k, APPEAL_COLUMNS)
+                if any(x in k for c in APPEAL_COLUMNS for x in c.keys)
+                else None
+            )
+            group = _appeal_group(k)
+            if col is not None:
+                out.append((group, col))
+            elif group is not None and group not in groups:
+                groups.append(group)
+        outcome_rows.append(out)
+    review = _BY[("四", "row", "4.review")]
+    suits = [g for g in groups if g is not review] or APPEAL_ROWS[1:]
+    order_groups = [review, *suits] if len(suits) == 2 else list(APPEAL_ROWS)
+    longest = max(outcome_rows, key=len, default=[])
+    if len(longest) == 15:
+        slots = longest
+    elif len(longest) == 10:
+        first = next((o for o in outcome_rows if len(o) == 5), [(None, c) for c in APPEAL_COLUMNS])
+        slots = first + longest
+        order_groups = [review, *suits] if len(suits) == 2 else list(APPEAL_ROWS)
+    else:
+        return default
+    order = []
+    for i, (group, col) in enumerate(slots):
+        order.append((group or order_groups[i // 5], col))
+    if len(set(order)) != 15:
+        return default
+    return order
+
+
 def _read_appeals(rows: list[Row]) -> list[dict]:
-    """Section 四: after its two header rows, fifteen figures in template order (review, then the two
-    kinds of suit, each 维持/纠正/其他/未审结/总计)."""
+    """Section 四: fifteen figures (review, then the two kinds of suit, each 维持/纠正/其他/未审结/总计 in
+    the template), placed by the header's order; a row of fifteen figures after a label is read too."""
     values: list[str] = []
+    headers: list[list[str]] = []
     positional = True
     for row in rows:
         labels, vals = _split(row)
-        if labels:
+        if labels and len([v for v in vals if v is not None]) < 15:
+            if not vals:
+                headers.append([_key(label) for label in labels])
             continue
         values.extend(vals)
         positional = positional and row.positional
     width = len(APPEAL_ROWS) * len(APPEAL_COLUMNS)
     placed = _place(values, width, positional, lone_is_total=False)
+    by_slot = dict(zip(_appeal_order(headers), placed, strict=True))
     cells = []
-    for r, row_item in enumerate(APPEAL_ROWS):
-        for c, col in enumerate(APPEAL_COLUMNS):
-            cells.append(_cell("四", row_item, col, placed[r * len(APPEAL_COLUMNS) + c]))
+    for row_item in APPEAL_ROWS:
+        for col in APPEAL_COLUMNS:
+            cells.append(_cell("四", row_item, col, by_slot[(row_item, col)]))
     return cells
 
 
@@ -856,25 +945,52 @@ def parse_html(html: str, year: int | None = None) -> TableResult:
     return result
 
 
+def _pdf_rows(page) -> tuple[list[Row], bool]:
+    """One page as rows in reading order: each ruled table's rows, and every text line outside the
+    tables as a one-cell row, so the section headings between tables still say where a table belongs.
+    Returns the rows and whether the page had a ruled table at all."""
+    placed: list[tuple[float, int, Row]] = []
+    tables = page.find_tables()
+    boxes = [t.bbox for t in tables]
+    for n, table in enumerate(tables):
+        for i, tr in enumerate(table.extract()):
+            # pdfplumber gives None for a slot a merged cell covers: a colspan counts once, and a
+            # rowspan's label needs no repeating (the section readers remember the group they are in).
+            cells = [re.sub(r"\s+", " ", c).strip() for c in tr if c is not None]
+            if any(cells):
+                placed.append((table.bbox[1], n * 100000 + i, Row(cells, True)))
+    for line in page.extract_text_lines():
+        mid_x, mid_y = (line["x0"] + line["x1"]) / 2, (line["top"] + line["bottom"]) / 2
+        if any(x0 <= mid_x <= x1 and top <= mid_y <= bottom for x0, top, x1, bottom in boxes):
+            continue
+        text = line["text"].strip()
+        if text:
+            placed.append((line["top"], -1, _split_spaced(text)))
+    placed.sort(key=lambda p: (p[0], p[1]))
+    return [row for _, _, row in placed], bool(tables)
+
+
 def parse_pdf(path: str | Path, year: int | None = None) -> TableResult:
-    """Tables from a PDF: pdfplumber's tables as grids (None for a merged slot), else its text lines."""
+    """Tables from a PDF. Ruled tables are read as grids by pdfplumber (cell boundaries are exact, so
+    empty cells stay empty); a PDF without rules (tables drawn by spacing only) is read from its text
+    lines, a label followed by its figures, like any PDF-extracted text."""
     import pdfplumber
 
     rows: list[Row] = []
     texts: list[str] = []
+    ruled = False
     with pdfplumber.open(str(path)) as pdf:
         for page in pdf.pages:
             texts.append(page.extract_text() or "")
-            for table in page.extract_tables():
-                for tr in table:
-                    # pdfplumber gives None for a slot a merged cell covers: read it as a colspan.
-                    cells = [re.sub(r"\s+", " ", c).strip() for c in tr if c is not None]
-                    if any(cells):
-                        rows.append(Row(cells, True))
+            page_rows, page_ruled = _pdf_rows(page)
+            rows.extend(page_rows)
+            ruled = ruled or page_ruled
     text = "\n".join(texts)
-    result = _parse_rows(rows, text, year) if rows else None
     fallback = parse_text(text, year)
-    if result is None or len(fallback.problems) < len(result.problems):
+    if not ruled:
+        return fallback
+    result = _parse_rows(rows, "\n".join(" | ".join(r.cells) for r in rows), year)
+    if len(fallback.problems) < len(result.problems):
         return fallback
     return result
 

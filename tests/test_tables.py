@@ -369,3 +369,335 @@ def test_canned_queries_run_in_datasette(archive_copy):
         "属于四类过程性信息",
     }
     assert {r["year"] for r in got["reports_not_adding_up"]} == {2020, 2022}
+
+
+# --- PDF ------------------------------------------------------------------------------------------------
+
+
+def _pdf_file(tmp_path, item) -> Path:
+    from sample_portals.table_pdf import report_pdf
+
+    path = tmp_path / f"{abs(hash(item.title))}.pdf"
+    path.write_bytes(report_pdf(item))
+    return path
+
+
+def test_cell_accuracy_ruled_pdf(tmp_path):
+    """Every sample report printed to a PDF with ruled tables (merged cells as one box, long labels
+    wrapped inside their box) and read back with pdfplumber: 100 % of cells."""
+    from archive.tables import parse_pdf
+
+    items = _statutory_reports()
+    right, total, wrong = _score(items, lambda it: parse_pdf(_pdf_file(tmp_path, it), it.year))
+    print(f"\ncell accuracy (ruled PDF): {right}/{total} = {100 * right / total:.2f} %")
+    assert not wrong[:10]
+    assert right == total
+
+
+def test_pdf_2021_template_by_hand(tmp_path):
+    """A 2021 report whose three tables are ruled grids in a PDF, checked against figures written out
+    here by hand (not derived from the same rows the PDF was drawn from)."""
+    from archive.tables import parse_file
+    from sample_portals.model import Block, Item
+
+    other = "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    fee = "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
+    blocks = [
+        Block("h", "二、主动公开政府信息情况"),
+        Block("table", rows=[
+            [("第二十条第（一）项", 1, 4)],
+            ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+            ["规章", "2", "1", "17"],
+            ["行政规范性文件", "5", "0", "31"],
+            [("第二十条第（五）项", 1, 4)],
+            ["信息内容", ("本年处理决定数量", 1, 3)],
+            ["行政许可", ("12,873", 1, 3)],
+            [("第二十条第（六）项", 1, 4)],
+            ["信息内容", ("本年处理决定数量", 1, 3)],
+            ["行政处罚", ("956", 1, 3)],
+            ["行政强制", ("", 1, 3)],
+            [("第二十条第（八）项", 1, 4)],
+            ["信息内容", ("本年收费金额（单位：万元）", 1, 3)],
+            ["行政事业性收费", ("0", 1, 3)],
+        ]),
+        Block("h", "三、收到和处理政府信息公开申请情况"),
+        Block("table", rows=[
+            [("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3),
+             ("申请人情况", 1, 7)],
+            [("自然人", 2, 1), ("法人或其他组织", 1, 5), ("总计", 2, 1)],
+            ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
+            [("一、本年新收政府信息公开申请数量", 1, 3), "57", "6", "1", "0", "2", "0", "66"],
+            [("二、上年结转政府信息公开申请数量", 1, 3), "3", "0", "0", "0", "0", "0", "3"],
+            [("三、本年度办理结果", 22, 1), ("（一）予以公开", 1, 2), "30", "4", "1", "0", "1", "0", "36"],
+            [("（二）部分公开", 1, 2), "6", "0", "0", "0", "0", "0", "6"],
+            [("（三）不予公开", 8, 1), "1.属于国家秘密", "1", "0", "0", "0", "0", "0", "1"],
+            ["2.其他法律行政法规禁止公开", "0", "0", "0", "0", "0", "0", "0"],
+            ["3.危及“三安全一稳定”", "0", "0", "0", "0", "0", "0", "0"],
+            ["4.保护第三方合法权益", "0", "0", "0", "0", "0", "0", "0"],
+            ["5.属于三类内部事务信息", "0", "0", "0", "0", "0", "0", "0"],
+            ["6.属于四类过程性信息", "2", "0", "0", "0", "0", "0", "2"],
+            ["7.属于行政执法案卷", "0", "0", "0", "0", "0", "0", "0"],
+            ["8.属于行政查询事项", "0", "0", "0", "0", "0", "0", "0"],
+            [("（四）无法提供", 3, 1), "1.本机关不掌握相关政府信息", "9", "1", "0", "0", "1", "0", "11"],
+            ["2.没有现成信息需要另行制作", "0", "0", "0", "0", "0", "0", "0"],
+            ["3.补正后申请内容仍不明确", "1", "0", "0", "0", "0", "0", "1"],
+            [("（五）不予处理", 5, 1), "1.信访举报投诉类申请", "3", "0", "0", "0", "0", "0", "3"],
+            ["2.重复申请", "1", "0", "0", "0", "0", "0", "1"],
+            ["3.要求提供公开出版物", "0", "0", "0", "0", "0", "0", "0"],
+            ["4.无正当理由大量反复申请", "0", "0", "0", "0", "0", "0", "0"],
+            ["5.要求行政机关确认或重新出具已获取信息", "0", "0", "0", "0", "0", "0", "0"],
+            [("（六）其他处理", 3, 1), "1." + other, "2", "0", "0", "0", "0", "0", "2"],
+            ["2." + fee, "0", "0", "0", "0", "0", "0", "0"],
+            ["3.其他", "1", "0", "0", "0", "0", "0", "1"],
+            [("（七）总计", 1, 2), "56", "5", "1", "0", "2", "0", "64"],
+            [("四、结转下年度继续办理", 1, 3), "4", "1", "0", "0", "0", "0", "5"],
+        ]),
+        Block("h", "四、政府信息公开行政复议、行政诉讼情况"),
+        Block("table", rows=[
+            [("行政复议", 1, 5), ("行政诉讼", 1, 10)],
+            [("结果维持", 2, 1), ("结果纠正", 2, 1), ("其他结果", 2, 1), ("尚未审结", 2, 1),
+             ("总计", 2, 1), ("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
+            ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2,
+            ["2", "1", "0", "1", "4", "1", "0", "0", "0", "1", "0", "0", "0", "1", "1"],
+        ]),
+        Block("h", "五、存在的主要问题及改进情况"),
+        Block("p", "部分答复文书说理不够充分。"),
+    ]  # fmt: skip
+    item = Item(
+        "x", "某市交通运输局2023年政府信息公开工作年度报告", "annual_report", 2023, "", "", blocks
+    )
+    result = parse_file(_pdf_file(tmp_path, item))
+    assert result.template == "2021" and not result.problems
+    got = _seed_004_values(result.cells)
+    c = REQUEST_COLS
+    want = {
+        ("二", "2.rules", "本年制发件数"): 2, ("二", "2.rules", "本年废止件数"): 1,
+        ("二", "2.rules", "现行有效件数"): 17, ("二", "2.normative", "本年制发件数"): 5,
+        ("二", "2.normative", "本年废止件数"): 0, ("二", "2.normative", "现行有效件数"): 31,
+        ("二", "2.permit", "处理决定数量"): 12873, ("二", "2.penalty", "处理决定数量"): 956,
+        ("二", "2.enforcement", "处理决定数量"): None, ("二", "2.fees", "本年收费金额(万元)"): 0,
+        **dict(zip([("三", "3.new", x) for x in c], [57, 6, 1, 0, 2, 0, 66], strict=True)),
+        **dict(zip([("三", "3.carried", x) for x in c], [3, 0, 0, 0, 0, 0, 3], strict=True)),
+        **dict(zip([("三", "3.result.open", x) for x in c], [30, 4, 1, 0, 1, 0, 36], strict=True)),
+        **dict(zip([("三", "3.result.partial", x) for x in c], [6, 0, 0, 0, 0, 0, 6], strict=True)),
+        ("三", "3.result.not_open.secret", "自然人"): 1,
+        ("三", "3.result.not_open.process", "总计"): 2,
+        ("三", "3.result.cannot.not_held", "自然人"): 9,
+        ("三", "3.result.cannot.not_held", "法律服务机构"): 1,
+        ("三", "3.result.cannot.unclear", "总计"): 1,
+        ("三", "3.result.not_handled.petition", "总计"): 3,
+        ("三", "3.result.not_handled.repeat", "自然人"): 1,
+        ("三", "3.result.other.no_correction", "自然人"): 2,
+        ("三", "3.result.other.no_fee", "总计"): 0,
+        ("三", "3.result.other.other", "自然人"): 1,
+        **dict(zip([("三", "3.result.total", x) for x in c], [56, 5, 1, 0, 2, 0, 64], strict=True)),
+        **dict(zip([("三", "3.next_year", x) for x in c], [4, 1, 0, 0, 0, 0, 5], strict=True)),
+        **dict(zip([("四", "4.review", x) for x in APPEAL_COLS], [2, 1, 0, 1, 4], strict=True)),
+        **dict(zip([("四", "4.suit_direct", x) for x in APPEAL_COLS], [1, 0, 0, 0, 1], strict=True)),
+        **dict(
+            zip([("四", "4.suit_after_review", x) for x in APPEAL_COLS], [0, 0, 0, 1, 1], strict=True)
+        ),
+    }  # fmt: skip
+    right = sum(1 for k, v in want.items() if k in got and got[k] == v)
+    print(f"\ncell accuracy (hand-written 2021 PDF): {right}/{len(want)}")
+    assert right == len(want), {k: (v, got.get(k)) for k, v in want.items() if got.get(k) != v}
+    assert sum(1 for k in got if k[0] == "三") == 25 * 7  # 25 rows in 2021
+    assert all(k["ok"] for k in checks(result))
+
+
+def test_pdf_without_rules_falls_back_to_text_lines(tmp_path):
+    """A PDF whose tables are laid out by spacing only: no ruled table, the text lines are read."""
+    from archive.tables import parse_pdf
+    from sample_portals.attachment_items import pdf_bytes
+
+    lines = [
+        "二、主动公开政府信息情况",
+        "信息内容 本年新制作数量 本年新公开数量 对外公开总数量",
+        "规章 0 0 0",
+        "信息内容 上一年项目数量 本年增/减 处理决定数量",
+        "行政许可 1,448 62 1,550",
+        "行政处罚 209 10 219",
+    ]
+    path = tmp_path / "plain.pdf"
+    path.write_bytes(pdf_bytes([lines], footer=False))
+    v = _seed_004_values(parse_pdf(path, 2020).cells)
+    assert (v[("二", "2.permit", "上一年项目数量")], v[("二", "2.permit", "处理决定数量")]) == (
+        1448,
+        1550,
+    )
+    assert v[("二", "2.penalty", "本年增/减")] == 10
+
+
+# --- real-world variations ------------------------------------------------------------------------------
+
+_WORD_HTML = """<html><body><div class=WordSection1>
+<p class=MsoNormal><b><span style='font-family:黑体'>二、主动公开政府信息情况</span></b></p>
+<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse'>
+ <tr><td width=568 colspan=4><p class=MsoNormal align=center><span>第二十条第（一）项</span></p></td></tr>
+ <tr><td><p class=MsoNormal><span>信息内容</span></p></td>
+  <td><p class=MsoNormal><span>本年新<br>制作数量</span></p></td>
+  <td><p class=MsoNormal><span>本年新公开数量</span></p></td>
+  <td><p class=MsoNormal><span>对外公开<o:p></o:p></span></p><p class=MsoNormal><span>总数量</span></p></td></tr>
+ <tr><td><p class=MsoNormal><span>规</span><span>&nbsp;&nbsp;</span><span>章</span></p></td>
+  <td><p class=MsoNormal><span lang=EN-US>&nbsp;</span></p></td>
+  <td><p class=MsoNormal><span lang=EN-US>0</span></p></td>
+  <td><p class=MsoNormal><span lang=EN-US>3</span></p></td></tr>
+ <tr><td colspan=4><p class=MsoNormal><span>第二十条第（五）项</span></p></td></tr>
+ <tr><td><p><span>信息内容</span></p></td><td><p><span>上一年项目数量</span></p></td>
+  <td><p><span>本年增<span lang=EN-US>/</span>减</span></p></td><td><p><span>处理决定数量</span></p></td></tr>
+ <tr><td><p><span>行政
+  许可</span></p></td><td><p><span lang=EN-US>１４４８</span></p></td>
+  <td><p><span lang=EN-US>62</span></p></td><td><p><span lang=EN-US>1,550</span></p></td></tr>
+</table>
+<p class=MsoNormal><span>&nbsp;</span></p>
+<p class=MsoNormal><b><span>四、政府信息公开行政复议、行政诉讼情况</span></b></p>
+<table class=MsoNormalTable border=1>
+ <tr><td colspan=5><p><span>行政复议</span></p></td><td colspan=10><p><span>行政诉讼</span></p></td></tr>
+ <tr><td rowspan=2><p><span>结果<br>维持</span></p></td><td rowspan=2><p><span>结果<br>纠正</span></p></td>
+  <td rowspan=2><p><span>其他<br>结果</span></p></td><td rowspan=2><p><span>尚未<br>审结</span></p></td>
+  <td rowspan=2><p><span>总计</span></p></td><td colspan=5><p><span>未经复议直接起诉</span></p></td>
+  <td colspan=5><p><span>复议后起诉</span></p></td></tr>
+ <tr>{}</tr>
+ <tr>{}</tr>
+</table></div></body></html>""".format(
+    "".join(f"<td><p><span>{c}</span></p></td>" for c in ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2),
+    "".join(f"<td><p class=MsoNormal align=center><span lang=EN-US>{v}</span></p></td>"
+            for v in ["1", "&nbsp;", "0", "0", "1", "2", "0", "0", "1", "3", "0", "0", "0", "0", "0"]),
+)  # fmt: skip
+
+
+def test_word_exported_html():
+    """MsoNormalTable markup: <p><span> inside cells, labels split over lines and spans, &nbsp; in empty
+    cells, full-width digits and thousands separators."""
+    from archive.tables import parse_html
+
+    v = _seed_004_values(parse_html(_WORD_HTML, 2020).cells)
+    assert [
+        v[("二", "2.rules", c)] for c in ("本年制发件数", "本年新公开数量", "现行有效件数")
+    ] == [
+        None,
+        0,
+        3,
+    ]
+    assert [v[("二", "2.permit", c)] for c in ("上一年项目数量", "本年增/减", "处理决定数量")] == [
+        1448,
+        62,
+        1550,
+    ]
+    assert [v[("四", "4.review", c)] for c in APPEAL_COLS] == [1, None, 0, 0, 1]
+    assert [v[("四", "4.suit_direct", c)] for c in APPEAL_COLS] == [2, 0, 0, 1, 3]
+
+
+def _requests_text(
+    header: list[str], rows: dict[str, list[str]], repeat_header: bool = False
+) -> str:
+    """Section 三 as archive text with a given leaf-column header."""
+    lines = [
+        "三、收到和处理政府信息公开申请情况",
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况",
+        " | ".join(header),
+    ]
+    for n, (label, values) in enumerate(rows.items()):
+        if repeat_header and n == 3:
+            lines += lines[1:3]  # the header printed again where Word broke the table over a page
+        lines.append(" | ".join([label, *values]))
+    return "\n".join(lines)
+
+
+_ORDER_ROWS = {
+    "一、本年新收政府信息公开申请数量": ["5", "1", "0", "0", "0", "2", "8"],
+    "二、上年结转政府信息公开申请数量": ["1", "0", "0", "0", "0", "0", "1"],
+    "三、本年度办理结果 | （一）予以公开": ["3", "1", "0", "0", "0", "2", "6"],
+    "（二）部分公开": ["1", "0", "0", "0", "0", "0", "1"],
+    "（六）其他处理 | 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请": ["1", "0", "0", "0", "0", "0", "1"],
+    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请": ["0", "0", "0", "0", "0", "0", "0"],
+    "其他": ["1", "0", "0", "0", "0", "0", "1"],
+    "（七）总计": ["6", "1", "0", "0", "0", "2", "9"],
+    "四、结转下年度继续办理": ["0", "0", "0", "0", "0", "0", "0"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("repeat", [False, True])
+def test_request_columns_in_another_order(repeat):
+    """The organisations printed before 自然人 and the header repeated mid-table: figures follow the
+    header, not the template's order. 2021's 其他处理 three sub-rows, the last labelled only 其他."""
+    header = [
+        "法人或其他组织 | 自然人 | 总计",
+        "商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他",
+    ]
+    # The same figures as _ORDER_ROWS, but printed with the five organisation columns first.
+    rows = {k: [*v[1:6], v[0], v[6]] for k, v in _ORDER_ROWS.items()}
+    text = _requests_text(header, rows, repeat).replace(" | 商业企业", "\n商业企业")
+    result = parse_text("本年制发件数\n" + text, 2022)
+    v = _seed_004_values(result.cells)
+    for label, code in [("一、本年新收", "3.new"), ("（七）总计", "3.result.total")]:
+        want = next(x for k, x in _ORDER_ROWS.items() if k.startswith(label))
+        assert [v[("三", code, c)] for c in REQUEST_COLS] == [int(x) for x in want]
+    assert v[("三", "3.result.other.no_correction", "自然人")] == 1
+    assert v[("三", "3.result.other.no_fee", "总计")] == 0
+    assert v[("三", "3.result.other.other", "自然人")] == 1
+    assert v[("三", "3.result.other.other", "总计")] == 1
+    assert all(k["ok"] for k in checks(result) if k["rule"].startswith("三"))
+
+
+def test_appeal_columns_in_another_order_and_repeated_header():
+    text = "\n".join(
+        [
+            "四、政府信息公开行政复议、行政诉讼情况",
+            "行政复议 | 行政诉讼",
+            "结果纠正 | 结果维持 | 其他结果 | 尚未审结 | 总计 | 复议后起诉 | 未经复议直接起诉",
+            " | ".join(["结果纠正", "结果维持", "其他结果", "尚未审结", "总计"] * 2),
+            "行政复议 | 行政诉讼",
+            " | ".join(["2", "1", "0", "0", "3", "0", "1", "0", "0", "1", "4", "0", "0", "1", "5"]),
+        ]
+    )
+    v = _seed_004_values(parse_text("本年新收\n" + text, 2022).cells)
+    assert [v[("四", "4.review", c)] for c in APPEAL_COLS] == [1, 2, 0, 0, 3]
+    assert [v[("四", "4.suit_after_review", c)] for c in APPEAL_COLS] == [1, 0, 0, 0, 1]
+    assert [v[("四", "4.suit_direct", c)] for c in APPEAL_COLS] == [0, 4, 0, 1, 5]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # one header row, each label naming its group and its outcome
+        [f"{g}{o}" for g in ("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")
+         for o in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")],
+        # one header row of the fifteen outcomes only, groups implied by the template order
+        ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3,
+    ],
+)  # fmt: skip
+def test_appeals_flattened_in_one_row(header):
+    figures = ["3", "0", "1", "0", "4", "1", "0", "0", "0", "1", "0", "0", "0", "2", "2"]
+    for text in (
+        " | ".join(header) + "\n" + " | ".join(figures),  # a header row, then the figures
+        "行政复议、行政诉讼 | " + " | ".join(figures),  # everything on one row after a label
+    ):
+        v = _seed_004_values(
+            parse_text("本年新收\n四、政府信息公开行政复议、行政诉讼情况\n" + text, 2022).cells
+        )
+        assert [v[("四", "4.review", c)] for c in APPEAL_COLS] == [3, 0, 1, 0, 4]
+        assert [v[("四", "4.suit_direct", c)] for c in APPEAL_COLS] == [1, 0, 0, 0, 1]
+        assert [v[("四", "4.suit_after_review", c)] for c in APPEAL_COLS] == [0, 0, 0, 2, 2]
+
+
+def test_thousands_separators_and_full_width_digits():
+    from archive.tables import parse_value
+
+    assert [
+        parse_value(x) for x in ("１４４８", "1,448", "1，448", "１，４４８", "12,873.5", "")
+    ] == [
+        1448,
+        1448,
+        1448,
+        1448,
+        12873.5,
+        None,
+    ]
+    text = "二、主动公开政府信息情况\n信息内容 上一年项目数量 本年增/减 处理决定数量\n行政许可 １４４８ 62 1,550"
+    v = _seed_004_values(parse_text(text, 2020).cells)
+    assert [v[("二", "2.permit", c)] for c in ("上一年项目数量", "本年增/减", "处理决定数量")] == [
+        1448,
+        62,
+        1550,
+    ]
