@@ -1,0 +1,81 @@
+"""Datasette started for real the way `make serve` starts it (metadata, templates, archived files), for the
+UI and browser tests."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_command(db: Path, port: int) -> list[str]:
+    files = db.parent / "files"
+    files.mkdir(exist_ok=True)
+    return [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        str(db),
+        "--metadata",
+        str(ROOT / "metadata.yml"),
+        "--template-dir",
+        str(ROOT / "archive" / "templates"),
+        "--static",
+        f"files:{files}",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+
+
+@contextmanager
+def running_datasette(db: Path):
+    port = free_port()
+    proc = subprocess.Popen(
+        serve_command(db, port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(proc.stderr.read().decode()) from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def get(base: str, path: str, params: dict | None = None) -> tuple[int, str]:
+    url = base + urllib.parse.quote(path) + ("?" + urllib.parse.urlencode(params) if params else "")
+    try:
+        with urllib.request.urlopen(url, timeout=60) as resp:
+            return resp.status, resp.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+def get_json(base: str, path: str, params: dict | None = None):
+    status, body = get(base, path, params)
+    assert status == 200, (path, params, status, body[:500])
+    return json.loads(body)
