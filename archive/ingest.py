@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.schema import FTS_TABLE, canonical_url, report_id, stable_id, transaction
+from archive import versions
 from archive.search import open_db
 from archive.textnorm import normalize
 
@@ -256,6 +257,17 @@ class Archive:
         rid = report_id(record["url"])
         row = self._report_row(record)
         attachments = self._attachment_rows(rid, record.get("attachments"))
+        # An attachment that failed (size limit, zip bomb, broken file, HTTP error) is a gap in the archive:
+        # kept on its row and listed in crawl_errors with the run, as page failures are.
+        for a in attachments:
+            if a.get("error"):
+                self.record_error(
+                    a["url"],
+                    f"attachment: {a['error']}",
+                    None,
+                    row["bureau_id"],
+                    record.get("run_id"),
+                )
         now = _now()
         conn = self.conn
         with transaction(conn):
@@ -277,6 +289,7 @@ class Archive:
                 same = all(old_row[f] == row[f] for f in REPORT_FIELDS)
                 if same and old_attachments == new_attachments:
                     conn.execute("UPDATE reports SET last_seen = ? WHERE id = ?", [now, rid])
+                    versions.after_save(conn, rid, record, row)  # fetch state, WARC pointer
                     result = "unchanged"
                     self._count(record.get("run_id"), result)
                     return result
@@ -308,8 +321,12 @@ class Archive:
                     )
                     self._fts_insert(rowid, row)
                 result = "changed"
-            if old is None or any(old_row[f] != row[f] for f in ("text", "kind", "year")):
-                self._save_stats(rid, row)
+            if (
+                old is None
+                or any(old_row[f] != row[f] for f in ("text", "kind", "year"))
+                or old_attachments != new_attachments
+            ):
+                self._save_stats(rid, row, attachments)
             if old_attachments != new_attachments:
                 keep = [a["id"] for a in attachments]
                 conn.execute(
@@ -325,10 +342,24 @@ class Archive:
                         + ", ".join(f"{f} = excluded.{f}" for f in ATTACHMENT_FIELDS[2:]),
                         a,
                     )
+            # version history, validators, list line, WARC pointers (archive/versions.py)
+            versions.after_save(conn, rid, record, row)
         self._count(record.get("run_id"), result)
         return result
 
-    def _save_stats(self, rid: str, row: dict) -> None:
+    def mark_seen(self, url: str, run_id: str | None) -> bool:
+        """A report a re-crawl did not refetch (304 Not Modified, or an unchanged list line): it is still
+        on the portal, so last_seen moves and removed_at clears; counted as unchanged. False if unknown."""
+        rid = report_id(url)
+        with transaction(self.conn):
+            found = self.conn.execute(
+                "UPDATE reports SET last_seen = ?, removed_at = NULL WHERE id = ?", [_now(), rid]
+            ).rowcount
+        if found:
+            self._count(run_id, "unchanged")
+        return bool(found)
+
+    def _save_stats(self, rid: str, row: dict, attachments: list[dict] | None = None) -> None:
         """The statutory tables of an annual report as rows of disclosure_stats and stats_checks; a
         report that is (no longer) an annual report keeps none. Runs in save_report's transaction."""
         from archive import tables
@@ -337,7 +368,9 @@ class Archive:
             tables.sync_stat_items(self.conn)
             self._stat_items_synced = True
         if row["kind"] == "annual_report":
-            tables.store_report_stats(self.conn, rid, row["text"], row["year"])
+            # A page without tables may have them in its PDF or Word attachment (archive/tables.py).
+            texts = [a["text"] for a in attachments or [] if a.get("text")]
+            tables.store_report_stats(self.conn, rid, row["text"], row["year"], texts)
         else:
             self.conn.execute("DELETE FROM disclosure_stats WHERE report_id = ?", [rid])
             self.conn.execute("DELETE FROM stats_checks WHERE report_id = ?", [rid])

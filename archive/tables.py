@@ -1117,44 +1117,95 @@ def sync_stat_items(conn) -> None:
         )
 
 
-def store_report_stats(conn, report_id: str, text: str, year: int | None) -> TableResult:
-    """Replace one report's cells and checks with those its text gives (inside the caller's transaction).
+def report_tables(text: str, year: int | None, attachment_texts=()) -> TableResult:
+    """The tables of one report: from its page text, or, when the page carries none of them (a short
+    page with the tables only in the PDF or Word file under 附件), from the attachment text that has
+    the most of them. The page wins any tie, so an attachment never overrides tables the page prints."""
+    result = parse_text(text or "", year)
+    if len(result.problems) < 3:
+        return result
+    for extra in attachment_texts:
+        if extra:
+            candidate = parse_text(extra, year)
+            if len(candidate.problems) < len(result.problems):
+                result = candidate
+    return result
 
-    Called by the archive only when a report is new or its text changed, so a re-crawl writes nothing.
-    """
-    result = parse_text(text, year)
+
+def _stat_rows(result: TableResult) -> tuple[list[tuple], list[tuple]]:
+    cells = [
+        (c["section"], c["item_code"], c["row_label"], c["col_label"], c["value"], c["raw"],
+         result.template)
+        for c in result.cells
+    ]  # fmt: skip
+    found = [
+        (k["rule"], _db_value(k["expected"]), _db_value(k["actual"]), _db_value(k["ok"]))
+        for k in checks(result)
+    ]
+    # Duplicate keys (a row printed twice) keep their first reading, as the UNIQUE keys do in the table.
+    cells = list({(c[0], c[1], c[3]): c for c in reversed(cells)}.values())[::-1]
+    found = list({k[0]: k for k in reversed(found)}.values())[::-1]
+    return cells, found
+
+
+def store_report_stats(
+    conn, report_id: str, text: str, year: int | None, attachment_texts=()
+) -> TableResult | None:
+    """Make one report's cells and checks those its text (or its attachments' text) gives, inside the
+    caller's transaction. Rows already equal are left alone, so a re-crawl or a second `restats` writes
+    nothing; returns the result when something was written, None when the archive already held it."""
+    result = report_tables(text, year, attachment_texts)
+    cells, found = _stat_rows(result)
+    old_cells = conn.execute(
+        "SELECT section, item_code, row_label, col_label, value, raw, template FROM disclosure_stats "
+        "WHERE report_id = ?",
+        [report_id],
+    ).fetchall()
+    old_checks = conn.execute(
+        "SELECT rule, expected, actual, ok FROM stats_checks WHERE report_id = ?", [report_id]
+    ).fetchall()
+    if sorted(map(tuple, old_cells), key=repr) == sorted(cells, key=repr) and sorted(
+        map(tuple, old_checks), key=repr
+    ) == sorted(found, key=repr):
+        return None
     conn.execute("DELETE FROM disclosure_stats WHERE report_id = ?", [report_id])
     conn.execute("DELETE FROM stats_checks WHERE report_id = ?", [report_id])
     conn.executemany(
         "INSERT INTO disclosure_stats (report_id, section, item_code, row_label, col_label, value, "
-        "raw, template) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(report_id, section, item_code, col_label) DO NOTHING",
-        [
-            [
-                report_id,
-                c["section"],
-                c["item_code"],
-                c["row_label"],
-                c["col_label"],
-                c["value"],
-                c["raw"],
-                result.template,
-            ]  # fmt: skip
-            for c in result.cells
-        ],
+        "raw, template) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(report_id, *c) for c in cells],
     )
     conn.executemany(
-        "INSERT INTO stats_checks (report_id, rule, expected, actual, ok) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT(report_id, rule) DO NOTHING",
-        [
-            [
-                report_id,
-                k["rule"],
-                _db_value(k["expected"]),
-                _db_value(k["actual"]),
-                _db_value(k["ok"]),
-            ]
-            for k in checks(result)
-        ],
+        "INSERT INTO stats_checks (report_id, rule, expected, actual, ok) VALUES (?, ?, ?, ?, ?)",
+        [(report_id, *k) for k in found],
     )
     return result
+
+
+def restats(conn) -> dict[str, int]:
+    """Recompute disclosure_stats and stats_checks for every report of an archive: for files whose reports
+    were saved before migration 2 existed, or after the parser learnt a new form. Reports that are not
+    annual reports lose any stats they had. Idempotent: a second run writes nothing."""
+    from archive.schema import transaction
+
+    counts = {"annual_reports": 0, "rewritten": 0, "cleared": 0}
+    with transaction(conn):
+        sync_stat_items(conn)
+        attachments: dict[str, list[str]] = {}
+        for rid, text in conn.execute(
+            "SELECT report_id, text FROM attachments WHERE text IS NOT NULL ORDER BY report_id, position"
+        ):
+            attachments.setdefault(rid, []).append(text)
+        reports = conn.execute(
+            "SELECT id, text, year FROM reports WHERE kind = 'annual_report'"
+        ).fetchall()
+        for rid, text, year in reports:
+            counts["annual_reports"] += 1
+            if store_report_stats(conn, rid, text, year, attachments.get(rid, ())) is not None:
+                counts["rewritten"] += 1
+        for table in ("disclosure_stats", "stats_checks"):
+            counts["cleared"] += conn.execute(
+                f"DELETE FROM {table} WHERE report_id NOT IN "
+                "(SELECT id FROM reports WHERE kind = 'annual_report')"
+            ).rowcount
+    return counts

@@ -701,3 +701,71 @@ def test_thousands_separators_and_full_width_digits():
         62,
         1550,
     ]
+
+
+# --- attachments and backfill ---------------------------------------------------------------------------
+
+
+def test_tables_only_in_the_attachment(tmp_path):
+    """A page that only says where the report is, with the tables in the attachment's text."""
+    from archive.ingest import Archive
+
+    item = next(it for it in _statutory_reports() if it.seed is None and it.year >= 2021)
+    record = {
+        "url": "http://127.0.0.1:8711/ndbg/only-attachment.html",
+        "bureau_id": item.bureau_id,
+        "kind": "annual_report",
+        "year": item.year,
+        "title": item.title,
+        "text": "一、总体情况\n本年度报告全文见附件。",
+        "attachments": [
+            {
+                "url": "http://127.0.0.1:8711/ndbg/a.docx",
+                "name": "a.docx",
+                "text": golden_text(item),
+            }
+        ],
+    }
+    with Archive(tmp_path / "a.db") as archive:
+        assert archive.save_report(record) == "new"
+        got = {
+            (s, code, col): value
+            for s, code, col, value in archive.conn.execute(
+                "SELECT section, item_code, col_label, value FROM disclosure_stats"
+            )
+        }
+        readable = archive.conn.execute(
+            "SELECT count(*) FROM stats_checks WHERE rule LIKE '% table readable'"
+        ).fetchone()[0]
+    expected = expected_cells(item)
+    assert readable == 0
+    assert {k: got.get(k) for k in expected} == expected
+
+
+def test_restats_backfills_and_is_idempotent(archive_copy):
+    """`nianbao restats` on an archive whose stats were lost (or never computed) restores exactly what
+    the crawl stored; a second run rewrites nothing and leaves the file's rows unchanged."""
+    from click.testing import CliRunner
+
+    from archive.cli import main
+
+    conn = sqlite3.connect(archive_copy)
+    before = sorted(conn.execute("SELECT * FROM disclosure_stats"))
+    checks_before = sorted(conn.execute("SELECT * FROM stats_checks"))
+    conn.execute("DELETE FROM disclosure_stats")
+    conn.execute("DELETE FROM stats_checks")
+    conn.commit()
+    conn.close()
+    first = CliRunner().invoke(main, ["restats", "--db", str(archive_copy)])
+    assert first.exit_code == 0, first.output
+    counts = json.loads(first.output)
+    assert counts["annual_reports"] >= 20 and counts["rewritten"] == counts["annual_reports"]
+    conn = sqlite3.connect(archive_copy)
+    assert sorted(conn.execute("SELECT * FROM disclosure_stats")) == before
+    assert sorted(conn.execute("SELECT * FROM stats_checks")) == checks_before
+    conn.close()
+    second = CliRunner().invoke(main, ["restats", "--db", str(archive_copy)])
+    assert json.loads(second.output) == {**counts, "rewritten": 0, "cleared": 0}
+    conn = sqlite3.connect(archive_copy)
+    assert sorted(conn.execute("SELECT * FROM disclosure_stats")) == before
+    conn.close()
