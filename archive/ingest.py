@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from archive.schema import FTS_TABLE, canonical_url, report_id, stable_id, transaction
-from archive import versions
 from archive.search import open_db
 from archive.textnorm import normalize
 
@@ -257,17 +256,6 @@ class Archive:
         rid = report_id(record["url"])
         row = self._report_row(record)
         attachments = self._attachment_rows(rid, record.get("attachments"))
-        # An attachment that failed (size limit, zip bomb, broken file, HTTP error) is a gap in the archive:
-        # kept on its row and listed in crawl_errors with the run, as page failures are.
-        for a in attachments:
-            if a.get("error"):
-                self.record_error(
-                    a["url"],
-                    f"attachment: {a['error']}",
-                    None,
-                    row["bureau_id"],
-                    record.get("run_id"),
-                )
         now = _now()
         conn = self.conn
         with transaction(conn):
@@ -289,7 +277,6 @@ class Archive:
                 same = all(old_row[f] == row[f] for f in REPORT_FIELDS)
                 if same and old_attachments == new_attachments:
                     conn.execute("UPDATE reports SET last_seen = ? WHERE id = ?", [now, rid])
-                    versions.after_save(conn, rid, record, row)  # fetch state, WARC pointer
                     result = "unchanged"
                     self._count(record.get("run_id"), result)
                     return result
@@ -342,22 +329,8 @@ class Archive:
                         + ", ".join(f"{f} = excluded.{f}" for f in ATTACHMENT_FIELDS[2:]),
                         a,
                     )
-            # version history, validators, list line, WARC pointers (archive/versions.py)
-            versions.after_save(conn, rid, record, row)
         self._count(record.get("run_id"), result)
         return result
-
-    def mark_seen(self, url: str, run_id: str | None) -> bool:
-        """A report a re-crawl did not refetch (304 Not Modified, or an unchanged list line): it is still
-        on the portal, so last_seen moves and removed_at clears; counted as unchanged. False if unknown."""
-        rid = report_id(url)
-        with transaction(self.conn):
-            found = self.conn.execute(
-                "UPDATE reports SET last_seen = ?, removed_at = NULL WHERE id = ?", [_now(), rid]
-            ).rowcount
-        if found:
-            self._count(run_id, "unchanged")
-        return bool(found)
 
     def _save_stats(self, rid: str, row: dict, attachments: list[dict] | None = None) -> None:
         """The statutory tables of an annual report as rows of disclosure_stats and stats_checks; a
