@@ -29,10 +29,11 @@ serve: setup
 
 demo: archive serve
 
-# Debian's Chromium and its driver for tests/test_browser.py (real browser, never a tool's own download); idempotent.
+# Debian's Chromium, its driver and a CJK font for tests/test_browser.py (real browser, never a tool's own
+# download; without the font every Chinese character of the screenshots is a box); idempotent.
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		(apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && dpkg -s fonts-noto-cjk >/dev/null 2>&1 || \
+		(apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk)
 
 test: setup browser redis
 	$(BIN)/pytest

@@ -70,3 +70,9 @@ if os.environ.get("NIANBAO_POLITE", "1") == "0":
     CONCURRENT_REQUESTS_PER_DOMAIN = 16
     NIANBAO_RETRY_BACKOFF_BASE = 0.2
     NIANBAO_RETRY_BACKOFF_MAX = 2.0
+
+# Per-bureau progress (crawler/progress.py): pages and items per minute per bureau every
+# NIANBAO_PROGRESS_INTERVAL seconds, and the bureaus with no annual report at the end. Added to whatever
+# EXTENSIONS the lines above declare.
+EXTENSIONS = {**globals().get("EXTENSIONS", {}), "crawler.progress.BureauLogStats": 500}
+NIANBAO_PROGRESS_INTERVAL = 60.0
