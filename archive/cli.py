@@ -145,23 +145,17 @@ def tables(file: Path, year: int | None) -> None:
 
 @main.command()
 @click.option("--db", default="data/archive.db", show_default=True, type=click.Path(path_type=Path))
-@click.option(
-    "--warc-dir",
-    default=None,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Where the crawl's WARC files are (default: warc/ beside the archive).",
-)
-@click.option(
-    "--registry", default=None, help="Also load bureau rows from this registry (fresh archives)."
-)
-def reextract(db: Path, warc_dir: Path | None, registry: str | None) -> None:
-    """Rebuild texts, tables and the search index from the WARC files, without any network.
+def restats(db: Path) -> None:
+    """Recompute the statutory tables (disclosure_stats, stats_checks) of every annual report.
 
-    Run it after improving extraction: every report gets the new code's reading of what was fetched, and
-    a text that changes is a new version in report_versions.
+    For an archive whose reports were saved before it had these tables, or after the table parser
+    improved; reports whose figures did not change are not rewritten, so running it twice is harmless.
     """
-    from archive.reextract import reextract as run
+    from archive.ingest import Archive
+    from archive.tables import restats as recompute
 
-    warc_dir = warc_dir or db.parent / "warc"
-    counts = run(db, warc_dir, registry=registry)
-    click.echo(" ".join(f"{k} {v}" for k, v in counts.items()))
+    if not db.exists():
+        raise click.ClickException(f"no archive at {db}")
+    with Archive(db) as archive:
+        counts = recompute(archive.conn)
+    click.echo(json.dumps(counts, ensure_ascii=False))
