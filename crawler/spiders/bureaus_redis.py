@@ -96,8 +96,14 @@ class BureausRedisSpider(RedisMixin, BureausSpider):
         crawler.signals.connect(spider._save_worker_stats, signal=signals.spider_closed)
         return spider
 
+    @property
     def open_archive(self):
-        raise RuntimeError("a bureaus_redis worker never writes the archive; the writer does")
+        """Absent on a worker: it may run on a machine without the archive, and SQLite has one writer.
+
+        Raising AttributeError makes `hasattr(spider, "open_archive")` false, which is how the archive-
+        reading middlewares (incremental state, attachment error records) know to stand aside.
+        """
+        raise AttributeError("a bureaus_redis worker has no archive; the writer owns it")
 
     async def start(self):
         for request in self.next_requests():

@@ -1,0 +1,77 @@
+"""Clear reasons for what went wrong, so `crawl_errors` reads like a fault report, not a traceback.
+
+The spider's errback asks `describe` first (refusals by crawler/safety.py and size limits), then names the
+usual failures itself; `with_retries` says how often a failure was retried ("HTTP 503 after 3 retries").
+`AttachmentErrorsPipeline` puts attachment failures (oversized, malformed, zip bomb, HTTP errors) into
+`crawl_errors` too: the report is kept, but a missing attachment text is a gap someone must see.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crawler.safety import RefusedRequest
+
+__all__ = ["AttachmentErrorsPipeline", "attachment_reason", "describe", "with_retries"]
+
+# Scrapy's size-limit message: matches "Expected to receive 62914560 bytes which is larger than download
+# max size (33554432) in request <GET …>." and "Received 33619968 bytes which is larger than download
+# max size (33554432) …".
+_MAXSIZE_RE = re.compile(
+    r"(?:Expected to receive|Received) (\d+) bytes which is larger than download max size \((\d+)\)"
+)
+
+
+def _size_reason(message: str) -> str | None:
+    m = _MAXSIZE_RE.search(message)
+    if m:
+        return f"response larger than limit ({m.group(1)} bytes > {m.group(2)})"
+    return None
+
+
+def describe(failure) -> str | None:
+    """The reason for failures nianbao causes on purpose, or None to let the caller name it."""
+    from scrapy.exceptions import ResponseDataLossError
+    from twisted.internet.error import ConnectionLost
+
+    if failure.check(RefusedRequest):
+        return str(failure.value)
+    message = failure.getErrorMessage()
+    if failure.check(ResponseDataLossError):
+        return "truncated response (body shorter than its Content-Length)"
+    if failure.check(ConnectionLost) or "ConnectionLost" in message:
+        return "connection reset or lost before the response was complete"
+    return _size_reason(message)
+
+
+def with_retries(reason: str, request) -> str:
+    """Append how many retries were spent, when any were."""
+    retries = request.meta.get("retry_times")
+    if retries:
+        return f"{reason} after {retries} retr{'y' if retries == 1 else 'ies'}"
+    return reason
+
+
+def attachment_reason(error: str) -> str:
+    """An attachment's error in clear words: size limits named as such, anything else unchanged."""
+    if error.rstrip().endswith("DownloadCancelledError:"):
+        # Scrapy cancels a streamed body silently once it passes DOWNLOAD_MAXSIZE (nothing else cancels
+        # downloads in nianbao)
+        return "response larger than limit (cancelled while streaming)"
+    return _size_reason(error) or error
+
+
+class AttachmentErrorsPipeline:
+    """After AttachmentPipeline: rewrites each failed attachment's error as a clear reason; the archive
+    (archive.ingest.save_report) then lists it in crawl_errors with URL and run. Doing the wording here,
+    in the crawl process, makes a scrapy-redis worker's items say the same as a single crawl's."""
+
+    def process_item(self, item):
+        from crawler.items import ReportItem
+
+        if not isinstance(item, ReportItem):
+            return item
+        for att in item.get("attachments") or []:
+            if att.get("error"):
+                att["error"] = attachment_reason(att["error"])
+        return item

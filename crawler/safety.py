@@ -1,0 +1,176 @@
+"""Safe fetching: the crawler fetches only from the registry's hosts, over http(s), never inside a network.
+
+A portal can redirect anywhere: to another site, to `http://10.0.0.1/` inside the hosting provider's
+network, to a cloud metadata address (169.254.169.254) or to `file:///etc/passwd`. Following such a link
+would make the archive crawler a tool for reaching what it must not, so every request — first fetch,
+redirect target, robots.txt, attachment — is checked here *before* any connection or DNS lookup:
+
+- `SafetyMiddleware` (downloader middleware, priority 40, before robots.txt at 100) refuses a request whose
+  scheme is not http/https, whose host is an IP literal in a private, loopback, link-local, multicast,
+  reserved or unspecified range (unless that exact host:port is a registry host, as the loopback sample
+  portals are), or whose host:port is not one of the registry's homepage, column or endpoint hosts
+  (`NIANBAO_ALLOWED_HOSTS` adds more).
+- `RedirectGuard` (priority 650, so it sees a 3xx before Scrapy's RedirectMiddleware at 600) applies the
+  same rule to the Location target, and stops redirect loops at the first repeated URL, so the reason in
+  `crawl_errors` names the real target ("redirect to disallowed host 10.0.0.1") instead of a generic one.
+
+Refusals raise `RefusedRequest` (an `IgnoreRequest`), which the spider records with its message.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+from scrapy.exceptions import IgnoreRequest
+
+__all__ = [
+    "RedirectGuard",
+    "RefusedRequest",
+    "SafetyMiddleware",
+    "allowed_hosts",
+    "check_url",
+    "retry_after_seconds",
+]
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class RefusedRequest(IgnoreRequest):
+    """A request the crawler refused on purpose; the message is the reason recorded in crawl_errors."""
+
+
+def _host_port(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+
+
+def _netloc(url: str) -> str | None:
+    scheme, host, port = _host_port(url)
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    return f"{host}:{port}"
+
+
+def allowed_hosts(bureaus, extra: list[str] | tuple[str, ...] = ()) -> frozenset[str]:
+    """host:port of every registry homepage, column and URL-valued override (Hanweb proxy, JPaaS API)."""
+    urls: list[str] = []
+    for b in bureaus:
+        urls.append(b.homepage)
+        urls.extend(b.columns)
+        urls.extend(v for v in b.overrides.values() if isinstance(v, str) and "://" in v)
+    hosts = {h for h in map(_netloc, urls) if h}
+    for item in extra:
+        hosts.add(_netloc(item) if "://" in item else item.lower())
+    return frozenset(hosts)
+
+
+def _forbidden_ip(host: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False  # a name: only the allow-list decides (it is never resolved before that)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def check_url(url: str, allowed: frozenset[str]) -> str | None:
+    """Why `url` must not be fetched, or None. Pure string checks: no DNS, no connection."""
+    scheme, host, port = _host_port(url)
+    if scheme not in _DEFAULT_PORTS:
+        return f"disallowed scheme {scheme or '(none)'}:"
+    if not host:
+        return "no host"
+    netloc = f"{host}:{port}"
+    if netloc in allowed:
+        return None
+    shown = host if port == _DEFAULT_PORTS[scheme] else netloc
+    if _forbidden_ip(host):
+        return f"disallowed host {shown} (private or local address)"
+    return f"disallowed host {shown} (not in the registry)"
+
+
+class _Guard:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self._allowed: frozenset[str] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        # The spider loads the registry in __init__; read it on first use, after the spider exists.
+        if self._allowed is None:
+            extra = self.crawler.settings.getlist("NIANBAO_ALLOWED_HOSTS")
+            bureaus = getattr(self.crawler.spider, "bureaus", [])
+            self._allowed = allowed_hosts(bureaus, extra)
+        return self._allowed
+
+    def refuse(self, reason: str) -> RefusedRequest:
+        self.crawler.stats.inc_value("nianbao/refused")
+        return RefusedRequest(reason)
+
+
+class SafetyMiddleware(_Guard):
+    """Refuses requests to hosts outside the registry, to private addresses and to non-http(s) schemes."""
+
+    def process_request(self, request):
+        problem = check_url(request.url, self.allowed)
+        if problem is None:
+            return None
+        prefix = "redirect to" if request.meta.get("redirect_urls") else "request to"
+        raise self.refuse(f"{prefix} {problem}")
+
+
+class RedirectGuard(_Guard):
+    """Looks at a redirect's Location before Scrapy follows it: unsafe targets and loops are refused."""
+
+    def process_response(self, request, response):
+        if response.status not in (301, 302, 303, 307, 308) or "Location" not in response.headers:
+            return response
+        if request.meta.get("dont_redirect"):
+            return response
+        location = response.headers["Location"].decode("latin-1").strip()
+        target = urljoin(request.url, location)
+        problem = check_url(target, self.allowed)
+        if problem is not None:
+            raise self.refuse(f"redirect to {problem}")
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in chain:
+            raise self.refuse(f"redirect loop ({' → '.join([*chain, target])})")
+        return response
+
+
+def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
+    """Seconds a Retry-After header asks for: either delta-seconds ("120") or an HTTP date
+    ("Wed, 21 Oct 2015 07:28:00 GMT"); None when absent or unreadable."""
+    if value is None:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
