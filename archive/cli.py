@@ -143,6 +143,20 @@ def tables(file: Path, year: int | None) -> None:
     click.echo(json.dumps(result, ensure_ascii=False, indent=1))
 
 
+@main.command("eval")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--baseline", is_flag=True, help="Also score bare trafilatura on the same detail pages."
+)
+def eval_(folder: Path, baseline: bool) -> None:
+    """Score extraction on FOLDER's pages against FOLDER/expect.json (see crawler/evaluate.py)."""
+    from crawler.evaluate import evaluate_dir, report
+
+    click.echo(report(evaluate_dir(folder), "nianbao"))
+    if baseline:
+        click.echo(report(evaluate_dir(folder, baseline=True), "bare trafilatura"))
+
+
 @main.command()
 @click.option("--db", default="data/archive.db", show_default=True, type=click.Path(path_type=Path))
 def restats(db: Path) -> None:

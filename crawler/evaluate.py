@@ -1,0 +1,211 @@
+"""Score extraction on a folder of saved pages against an `expect.json`, ours and bare trafilatura's.
+
+A generic F1 hides what matters for an archive of reports: one lost sentence of a statutory table, one
+footer line leaking into the text, a wrong date. So the expectations are exact strings: every
+`must_include` must be in the clean text, no `must_exclude` may be, title and date must be equal. List
+pages are scored with the CMS family adapter the page's own markup points at, the way the spider reads
+them: precision and recall of (href, title, date) items.
+
+expect.json, keyed by file name in the folder:
+  detail page: {"url"?, "title", "published", "must_include": [...], "must_exclude": [...], "encoding"?}
+  list page:   {"url"?, "items": [{"title", "href", "date"}], "encoding"?}
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["PageScore", "detect_family", "evaluate_dir", "list_entries", "score_detail"]
+
+
+@dataclass
+class PageScore:
+    name: str
+    kind: str  # "detail" | "list"
+    included: int = 0
+    include_total: int = 0
+    leaks: list[str] = field(default_factory=list)
+    title_ok: bool | None = None
+    date_ok: bool | None = None
+    missing: list[str] = field(default_factory=list)
+    got_title: str | None = None
+    got_date: str | None = None
+    items_found: int = 0  # list items the adapter returned
+    items_right: int = 0  # of those, matching an expected item (href, title and date)
+    items_expected: int = 0
+    family: str | None = None
+
+
+def _page_url(name: str, exp: dict) -> str:
+    return exp.get("url") or f"http://127.0.0.1/corpus/{name}"
+
+
+def _bare_trafilatura(html: str, url: str) -> dict[str, Any]:
+    """What trafilatura alone makes of the page: the baseline our family rules are measured against."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_tables=True)
+    if doc is None:
+        return {"title": None, "published": None, "text": ""}
+    return {"title": doc.title, "published": doc.date, "text": doc.text or ""}
+
+
+def score_detail(name: str, html: str, exp: dict, baseline: bool = False) -> PageScore:
+    from crawler.extract import extract_page
+
+    url = _page_url(name, exp)
+    got = _bare_trafilatura(html, url) if baseline else extract_page(html, url)
+    text = got.get("text") or ""
+    score = PageScore(name, "detail")
+    must = exp.get("must_include") or []
+    score.include_total = len(must)
+    score.missing = [s for s in must if s not in text]
+    score.included = len(must) - len(score.missing)
+    score.leaks = [s for s in exp.get("must_exclude") or [] if s in text]
+    score.got_title, score.got_date = got.get("title"), got.get("published")
+    if "title" in exp:
+        score.title_ok = score.got_title == exp["title"]
+    if "published" in exp:
+        score.date_ok = score.got_date == exp["published"]
+    return score
+
+
+# What gives a list page's family away, checked in this order:
+# Hanweb JCMS inline units: matches '<script type="text/xml"><datastore><nextgroup>'.
+_HANWEB_RE = re.compile(r"<datastore>|/module/jpage/dataproxy\.jsp", re.I)
+# TRS WCM pagers: matches 'createPageHTML(3, 0, "index", "html")'.
+_TRS_RE = re.compile(r"createPageHTML\s*\(", re.I)
+# gkml list headers: matches '<th>索引号</th>' and '<td class="th">索引号</td>'.
+_GKML_RE = re.compile(r">\s*索\s*引\s*号\s*<")
+
+
+def detect_family(body: str) -> str:
+    """The CMS family a saved list page (or JSON list answer) belongs to, from its own markup."""
+    from crawler.families.jpaas import find_api
+
+    if body.lstrip()[:1] in "{[":
+        return "jpaas"
+    if _HANWEB_RE.search(body):
+        return "hanweb"
+    if _TRS_RE.search(body):
+        return "trs"
+    if _GKML_RE.search(body):
+        return "gkml"
+    if find_api(body):
+        return "jpaas"
+    return "legacy"
+
+
+def list_entries(body: str, url: str) -> tuple[str, list]:
+    """(family, entries) of one saved list page, read by that family's adapter as the spider reads it."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse, TextResponse
+
+    from crawler.families import get_adapter
+    from crawler.families.base import STATE_KEY
+
+    family = detect_family(body)
+    adapter = get_adapter(family)
+    # A saved JSON answer is the API stage of a JPaaS column, whose links resolve against the column.
+    state = {"family": family, "stage": "api", "column_url": url} if family == "jpaas" else {}
+    request = Request(url, meta={STATE_KEY: state})
+    cls = TextResponse if family == "jpaas" else HtmlResponse
+    response = cls(url, body=body.encode("utf-8"), encoding="utf-8", request=request)
+    entries, _ = adapter.parse_list(response)
+    return family, entries
+
+
+def score_list(name: str, body: str, exp: dict) -> PageScore:
+    from crawler.families.base import canonical_url
+
+    url = _page_url(name, exp)
+    family, entries = list_entries(body, url)
+    want = {
+        (canonical_url(it["href"]), it["title"], it.get("date")) for it in exp.get("items") or []
+    }
+    got = {(e.url, e.title, e.date) for e in entries}
+    score = PageScore(name, "list", family=family)
+    score.items_found, score.items_expected = len(got), len(want)
+    score.items_right = len(got & want)
+    return score
+
+
+def evaluate_dir(folder: Path, baseline: bool = False) -> list[PageScore]:
+    """Every page named in folder/expect.json, scored; list pages only by our adapters (no baseline)."""
+    folder = Path(folder)
+    expect = json.loads((folder / "expect.json").read_text(encoding="utf-8"))
+    scores = []
+    for name in sorted(expect):
+        exp = expect[name]
+        body = (folder / name).read_bytes().decode(exp.get("encoding", "utf-8"))
+        if "items" in exp:
+            if not baseline:
+                scores.append(score_list(name, body, exp))
+            continue
+        scores.append(score_detail(name, body, exp, baseline))
+    return scores
+
+
+def totals(scores: list[PageScore]) -> dict[str, Any]:
+    details = [s for s in scores if s.kind == "detail"]
+    lists = [s for s in scores if s.kind == "list"]
+    inc = sum(s.include_total for s in details)
+    titled = [s for s in details if s.title_ok is not None]
+    dated = [s for s in details if s.date_ok is not None]
+    found = sum(s.items_found for s in lists)
+    expected = sum(s.items_expected for s in lists)
+    right = sum(s.items_right for s in lists)
+    return {
+        "detail_pages": len(details),
+        "list_pages": len(lists),
+        "include_recall": sum(s.included for s in details) / inc if inc else 1.0,
+        "leaks": sum(len(s.leaks) for s in details),
+        "pages_with_leaks": sum(1 for s in details if s.leaks),
+        "title_exact": sum(s.title_ok for s in titled) / len(titled) if titled else 1.0,
+        "date_exact": sum(s.date_ok for s in dated) / len(dated) if dated else 1.0,
+        "list_precision": right / found if found else (1.0 if not expected else 0.0),
+        "list_recall": right / expected if expected else 1.0,
+    }
+
+
+def report(scores: list[PageScore], label: str) -> str:
+    """Per-page lines then the totals, as `nianbao eval` prints them."""
+    out = []
+    for s in scores:
+        if s.kind == "detail":
+            flags = "title " + ("ok" if s.title_ok else "WRONG" if s.title_ok is False else "-")
+            flags += ", date " + ("ok" if s.date_ok else "WRONG" if s.date_ok is False else "-")
+            line = (
+                f"{s.name}: include {s.included}/{s.include_total}, leaks {len(s.leaks)}, {flags}"
+            )
+            if s.missing:
+                line += f"; missing {s.missing[:2]}"
+            if s.leaks:
+                line += f"; leaked {s.leaks[:2]}"
+            if s.title_ok is False:
+                line += f"; title {s.got_title!r}"
+            if s.date_ok is False:
+                line += f"; date {s.got_date!r}"
+        else:
+            line = (
+                f"{s.name}: list ({s.family}) {s.items_right} right of {s.items_found} found, "
+                f"{s.items_expected} expected"
+            )
+        out.append(line)
+    t = totals(scores)
+    out.append(
+        f"TOTAL {label}: {t['detail_pages']} detail pages, must-include recall {t['include_recall']:.4f}, "
+        f"leaks {t['leaks']} (on {t['pages_with_leaks']} pages), title exact {t['title_exact']:.4f}, "
+        f"date exact {t['date_exact']:.4f}"
+        + (
+            f"; {t['list_pages']} list pages, item precision {t['list_precision']:.4f}, "
+            f"recall {t['list_recall']:.4f}"
+            if t["list_pages"]
+            else ""
+        )
+    )
+    return "\n".join(out)
