@@ -173,3 +173,27 @@ def restats(db: Path) -> None:
     with Archive(db) as archive:
         counts = recompute(archive.conn)
     click.echo(json.dumps(counts, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--db", default="data/archive.db", show_default=True, type=click.Path(path_type=Path))
+@click.option(
+    "--warc-dir",
+    default=None,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Where the crawl's WARC files are (default: warc/ beside the archive).",
+)
+@click.option(
+    "--registry", default=None, help="Also load bureau rows from this registry (fresh archives)."
+)
+def reextract(db: Path, warc_dir: Path | None, registry: str | None) -> None:
+    """Rebuild texts, tables and the search index from the WARC files, without any network.
+
+    Run it after improving extraction: every report gets the new code's reading of what was fetched, and
+    a text that changes is a new version in report_versions.
+    """
+    from archive.reextract import reextract as run
+
+    warc_dir = warc_dir or db.parent / "warc"
+    counts = run(db, warc_dir, registry=registry)
+    click.echo(" ".join(f"{k} {v}" for k, v in counts.items()))

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from archive import versions
 from archive.schema import FTS_TABLE, canonical_url, report_id, stable_id, transaction
 from archive.search import open_db
 from archive.textnorm import normalize
@@ -277,6 +278,7 @@ class Archive:
                 same = all(old_row[f] == row[f] for f in REPORT_FIELDS)
                 if same and old_attachments == new_attachments:
                     conn.execute("UPDATE reports SET last_seen = ? WHERE id = ?", [now, rid])
+                    versions.after_save(conn, rid, record, row)  # fetch state, WARC pointer
                     result = "unchanged"
                     self._count(record.get("run_id"), result)
                     return result
@@ -329,8 +331,22 @@ class Archive:
                         + ", ".join(f"{f} = excluded.{f}" for f in ATTACHMENT_FIELDS[2:]),
                         a,
                     )
+            # version history, validators, list line, WARC pointers (archive/versions.py)
+            versions.after_save(conn, rid, record, row)
         self._count(record.get("run_id"), result)
         return result
+
+    def mark_seen(self, url: str, run_id: str | None) -> bool:
+        """A report a re-crawl did not refetch (304 Not Modified, or an unchanged list line): it is still
+        on the portal, so last_seen moves and removed_at clears; counted as unchanged. False if unknown."""
+        rid = report_id(url)
+        with transaction(self.conn):
+            found = self.conn.execute(
+                "UPDATE reports SET last_seen = ?, removed_at = NULL WHERE id = ?", [_now(), rid]
+            ).rowcount
+        if found:
+            self._count(run_id, "unchanged")
+        return bool(found)
 
     def _save_stats(self, rid: str, row: dict, attachments: list[dict] | None = None) -> None:
         """The statutory tables of an annual report as rows of disclosure_stats and stats_checks; a

@@ -57,6 +57,19 @@ ITEM_PIPELINES = {
 # The archive file; the spider argument `-a db=PATH` wins over it.
 NIANBAO_DB = "data/archive.db"
 
+# Incremental re-crawls, version history and WARC provenance (crawler/incremental.py, crawler/warc.py):
+# the WARC writer next to the downloader sees raw responses; the list-failure note sits below retries.
+DOWNLOADER_MIDDLEWARES.update(
+    {
+        "crawler.warc.WarcMiddleware": 950,
+        "crawler.incremental.ListFailureMiddleware": 540,
+    }
+)
+SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalSpiderMiddleware": 600}
+EXTENSIONS = {"crawler.incremental.RunSummary": 600}
+NIANBAO_INCREMENTAL = True  # False: refetch every listed page, as a first crawl does
+NIANBAO_WARC_ENABLED = True  # WARC files under NIANBAO_WARC_DIR (default: warc/ beside the archive)
+
 LOG_LEVEL = "INFO"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

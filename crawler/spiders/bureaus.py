@@ -243,6 +243,8 @@ class BureausSpider(scrapy.Spider):
 
     def parse_detail(self, response: Response):
         meta = response.meta
+        if response.status == 304:  # Not Modified: as archived (crawler/incremental.py counted it)
+            return
         url = meta.get("entry_url") or canonical_url(response.url)
         if not isinstance(response, TextResponse):
             # An attachment-only item (PDF, DOC, OFD) linked straight from the list: not handled yet.
