@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["classify", "year_from_text", "year_from_title"]
+__all__ = ["classify", "subordinate_unit", "year_from_text", "year_from_title"]
 
 KINDS = ("annual_report", "work_plan", "interpretation", "guide", "other")
 
@@ -107,3 +107,41 @@ def classify(title: str, text: str = "") -> tuple[str, int | None]:
     if year is None and kind in ("annual_report", "work_plan", "interpretation"):
         year = year_from_text(text)
     return kind, year
+
+
+# The body a title names before (or right after) its year: matches "某某市公路事业发展中心" in
+# "某某市公路事业发展中心2021年政府信息公开工作年度报告" and in "2021年某某市公路事业发展中心政府信息公开工作年度报告".
+_ORG_BEFORE_YEAR_RE = re.compile(
+    r"^(?:关于)?《?([\u4e00-\u9fff（）()]{4,40}?)\s*(?:(?:19|20)\d{2}|二[〇○零ＯОO一二三四五六七八九]{3})\s*年"
+)
+_ORG_AFTER_YEAR_RE = re.compile(
+    r"^《?(?:(?:19|20)\d{2}|二[〇○零ＯОO一二三四五六七八九]{3})\s*年度?([\u4e00-\u9fff（）()]{4,40}?)"
+    r"(?:政府信息公开|政务公开|信息公开)"
+)
+# What an issuing body's name ends with: matches "中心" in "公路事业发展中心", "所" in "道路运输管理所",
+# "局" in "港航管理局", "支队" in "交通运输综合行政执法支队".
+_ORG_TAIL_RE = re.compile(r"(中心|所|站|处|段|支队|大队|队|局|院|公司|委员会|委|厅|办公室)$")
+# The bureau (or government) that owns the column, not a unit under it: matches "交通运输局",
+# "交通运输厅", "交通局", "交通运输委员会", "人民政府" at the end of the name.
+_BUREAU_TAIL_RE = re.compile(r"(交通运输(局|厅|委员会|委)|交通(局|委)|人民政府|政府办公室)$")
+
+
+def subordinate_unit(title: str) -> str | None:
+    """The unit whose report this is, when it is a unit under a transport bureau, not the bureau itself.
+
+    Bureaus publish their 公路中心's, 运管所's or 执法支队's reports in their own column. Such an item is
+    still an annual report (kind annual_report: it is one, under the same ordinance), but counting it as
+    the bureau's report would give the bureau two reports for one year, so the archive keeps the unit's
+    name beside it (reports.subordinate_unit).
+    """
+    t = re.sub(r"\s+", "", title or "")
+    if _kind(t) not in ("annual_report", "interpretation"):
+        return None
+    for pattern in (_ORG_BEFORE_YEAR_RE, _ORG_AFTER_YEAR_RE):
+        m = pattern.search(t)
+        if m:
+            org = m.group(1).lstrip("《")
+            if _ORG_TAIL_RE.search(org) and not _BUREAU_TAIL_RE.search(org):
+                return org
+            return None
+    return None
