@@ -333,6 +333,14 @@ class Archive:
                     )
             # version history, validators, list line, WARC pointers (archive/versions.py)
             versions.after_save(conn, rid, record, row)
+        # An attachment that failed (size limit, zip bomb, broken file, HTTP error) is a gap in the archive:
+        # kept on its row and listed in crawl_errors with the run when the report is new or changed (an
+        # unchanged re-crawl adds no row).
+        for a in attachments:
+            if a.get("error"):
+                self.record_error(
+                    a["url"], f"attachment: {a['error']}", None, row["bureau_id"], record.get("run_id")
+                )
         self._count(record.get("run_id"), result)
         return result
 

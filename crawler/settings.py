@@ -41,7 +41,18 @@ NIANBAO_RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Safe fetching (crawler/safety.py): registry hosts only, no private addresses, http(s) only.
+    "crawler.safety.SafetyMiddleware": 40,
+    "crawler.safety.RedirectGuard": 650,
 }
+# A Retry-After header is honoured up to this many seconds; a portal asking for more is retried sooner.
+NIANBAO_RETRY_AFTER_MAX = 120.0
+# Pages are ~100 KB and attachments at most crawler.attachments.MAX_BYTES (30 MB): a response above 32 MB is
+# cut off while streaming (Scrapy aborts as soon as Content-Length or the bytes received pass it).
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+# Resumable crawls (crawler/resume.py): with -s JOBDIR=… a killed crawl picks up where it stopped.
+DUPEFILTER_CLASS = "crawler.resume.ResumableDupeFilter"
 DOWNLOAD_TIMEOUT = 30
 
 # Error pages are not reports: HttpErrorMiddleware drops them and the spider's errback records them.
@@ -50,8 +61,10 @@ HTTPERROR_ALLOW_ALL = False
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 300,
     "crawler.attachments.AttachmentPipeline": 350,
+    "crawler.failures.AttachmentErrorsPipeline": 360,
     "crawler.pipelines.ClassifyPipeline": 400,
     "crawler.pipelines.ArchivePipeline": 900,
+    "crawler.resume.DoneLogPipeline": 950,
 }
 
 # The archive file; the spider argument `-a db=PATH` wins over it.
@@ -83,6 +96,7 @@ if os.environ.get("NIANBAO_POLITE", "1") == "0":
     CONCURRENT_REQUESTS_PER_DOMAIN = 16
     NIANBAO_RETRY_BACKOFF_BASE = 0.2
     NIANBAO_RETRY_BACKOFF_MAX = 2.0
+    NIANBAO_RETRY_AFTER_MAX = 2.0
 
 # Per-bureau progress (crawler/progress.py): pages and items per minute per bureau every
 # NIANBAO_PROGRESS_INTERVAL seconds, and the bureaus with no annual report at the end. Added to whatever

@@ -18,7 +18,11 @@ import yaml
 __all__ = ["FAMILIES", "LEVELS", "OVERRIDE_KEYS", "Bureau", "RegistryError", "load_registry"]
 
 HERE = Path(__file__).resolve().parent
-NAMED = {"sample": HERE / "sample.yml", "bureaus": HERE / "bureaus.yml"}
+NAMED = {
+    "sample": HERE / "sample.yml",
+    "bureaus": HERE / "bureaus.yml",
+    "faults": HERE / "faults.yml",  # the fault-injection portal (sample_portals/faults.py)
+}
 
 LEVELS = ("province", "city", "county")
 FAMILIES = ("trs", "hanweb", "gkml", "jpaas", "legacy")

@@ -39,6 +39,7 @@ from crawler.families import get_adapter
 from crawler.families.base import canonical_url
 from crawler.families.charset import with_right_charset
 from crawler.families.discover import column_candidates, hub_links
+from crawler.failures import describe, with_retries
 from crawler.items import CrawlErrorItem, ReportItem
 from crawler.registry import Bureau, load_registry
 
@@ -253,6 +254,11 @@ class BureausSpider(scrapy.Spider):
                 url, f"detail page is not HTML ({ctype})", response.status, meta["bureau_id"]
             )
             return
+        if not response.body.strip():
+            yield self.error(
+                url, f"empty response body (HTTP {response.status})", response.status, meta["bureau_id"]
+            )
+            return
         response = with_right_charset(response)
         yield ReportItem(
             bureau_id=meta["bureau_id"],
@@ -270,7 +276,10 @@ class BureausSpider(scrapy.Spider):
     def on_error(self, failure: Failure):
         request = failure.request
         status = None
-        if failure.check(HttpError):
+        special = describe(failure)  # refusals and size limits (crawler/failures.py)
+        if special:
+            reason = special
+        elif failure.check(HttpError):
             status = failure.value.response.status
             reason = f"HTTP {status}"
         elif failure.check(CannotResolveHostError, DNSLookupError):
@@ -288,6 +297,7 @@ class BureausSpider(scrapy.Spider):
             reason = f"not fetched: {failure.getErrorMessage()}"
         else:
             reason = f"{failure.value.__class__.__name__}: {failure.getErrorMessage()}"
+        reason = with_retries(reason, request)
         url = request.meta.get("entry_url") or request.url
         self.logger.warning("crawl error %s: %s", url, reason)
         yield self.error(url, reason, status, request.meta.get("bureau_id"))
