@@ -375,7 +375,10 @@ class AttachmentPipeline:
         for att in item["attachments"]:
             try:
                 response = await self.crawler.engine.download_async(
-                    Request(att["url"], meta={"bureau_id": item.get("bureau_id")})
+                    Request(
+                        att["url"],
+                        meta={"bureau_id": item.get("bureau_id"), "nianbao_attachment": True},
+                    )
                 )
             except Exception as exc:
                 att.update(read_attachment(b"", att["url"], files_dir=None))
@@ -386,12 +389,20 @@ class AttachmentPipeline:
                 continue
             ctype = response.headers.get("Content-Type", b"").decode("latin-1")
             att.update(read_attachment(response.body, att["url"], ctype, self.files_dir))
+            if response.meta.get("nianbao_warc"):  # crawler/warc.py: where the bytes are kept
+                att["warc"] = response.meta["nianbao_warc"]
             self.crawler.stats.inc_value(f"nianbao/attachments_{att.get('type') or 'error'}")
             if att.get("text"):
                 texts.append(att["text"])
-        joined = "\n".join(texts)
-        if joined and body_is_attachment_stub(item.get("text") or ""):
-            item["text"] = joined
-        else:
-            item["attachment_text"] = joined
-        return item
+        return merge_attachment_texts(item, texts)
+
+
+def merge_attachment_texts(item, texts: list[str]):
+    """A stub page's text becomes its attachments' text; otherwise their text is kept beside it.
+    Shared with archive/reextract.py so a re-extraction decides exactly as the crawl did."""
+    joined = "\n".join(texts)
+    if joined and body_is_attachment_stub(item.get("text") or ""):
+        item["text"] = joined
+    else:
+        item["attachment_text"] = joined
+    return item

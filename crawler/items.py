@@ -41,6 +41,10 @@ class ReportItem(scrapy.Item):
     province = scrapy.Field()
     city = scrapy.Field()
     county = scrapy.Field()
+    # crawler/incremental.py and crawler/warc.py: validators of the response and its WARC record
+    etag = scrapy.Field()
+    last_modified = scrapy.Field()
+    warc = scrapy.Field()  # {"file", "offset", "record_id"}
     # Added by ClassifyPipeline.
     kind = scrapy.Field()
     text_normalized = scrapy.Field()

@@ -4,11 +4,18 @@ Besides static files this answers the few dynamic endpoints the pages call: the 
 (POST only, like the real one), the JPaaS list API (POST, JSON or form), visit counters and downloads, and a
 permissive robots.txt. A site may list per-file Content-Type headers in `_headers.json`: legacy GBK portals
 answer with a bare `text/html` or a wrong `charset=utf-8`, and crawlers must survive both.
+
+Static files carry ETag and Last-Modified and answer conditional GETs with 304, as the web servers in front
+of most portals do, except on the bureaus in NO_VALIDATORS, which send neither (old servers, gateways
+that render every page): re-crawls must cope with both (crawler/incremental.py). Between two crawls a
+portal can be told to edit, delete or add pages (`serve(..., mutations=…)`, sample_portals/mutations.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import email.utils
+import hashlib
 import json
 import mimetypes
 import socket
@@ -48,6 +55,10 @@ TYPES = {
 }
 
 
+# Portals that send neither ETag nor Last-Modified: the legacy static GBK site and the JPaaS gateway.
+NO_VALIDATORS = frozenset({"lichuan-jtj", "huzhou-jtj"})
+
+
 def default_ports() -> dict[int, str]:
     return {b.port: b.id for b in BUREAUS}
 
@@ -66,9 +77,17 @@ class PortalHandler(BaseHTTPRequestHandler):
         if getattr(self.server, "verbose", False):
             super().log_message(format, *args)
 
-    def send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8") -> None:
+    def send(
+        self,
+        status: int,
+        body: bytes,
+        ctype: str = "text/html; charset=utf-8",
+        extra: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
@@ -116,7 +135,16 @@ class PortalHandler(BaseHTTPRequestHandler):
         except ValueError:
             self.not_found()
             return
-        if not target.is_file():
+        mutations = getattr(self.server, "mutations", None)
+        rel = "/" + "/".join(segments)
+        mtime = None
+        if mutations is not None and mutations.touches(rel):
+            body = mutations.body(rel, target.read_bytes() if target.is_file() else None)
+            if body is None:
+                self.not_found()
+                return
+            mtime = mutations.changed_at
+        elif not target.is_file():
             self.not_found()
             return
         if ctype is None:
@@ -125,7 +153,38 @@ class PortalHandler(BaseHTTPRequestHandler):
             ctype = TYPES.get(target.suffix.lower()) or (
                 mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             )
-        self.send(200, target.read_bytes(), ctype)
+        if mtime is None:
+            body, mtime = target.read_bytes(), target.stat().st_mtime
+        self.send_static(body, ctype, mtime)
+
+    def send_static(self, body: bytes, ctype: str, mtime: float) -> None:
+        """200 with ETag and Last-Modified, or 304 when the client's copy is current (RFC 9110 13.2.2:
+        If-None-Match decides when present, If-Modified-Since only without it)."""
+        if not getattr(self.server, "validators", False):
+            self.send(200, body, ctype)
+            return
+        etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+        last_modified = email.utils.formatdate(int(mtime), usegmt=True)
+        validators = {"ETag": etag, "Last-Modified": last_modified}
+        inm = self.headers.get("If-None-Match")
+        ims = self.headers.get("If-Modified-Since")
+        if inm is not None:
+            current = etag in {t.strip() for t in inm.split(",")} or inm.strip() == "*"
+        elif ims:
+            try:
+                since = email.utils.parsedate_to_datetime(ims).timestamp()
+            except (TypeError, ValueError):
+                since = None
+            current = since is not None and int(mtime) <= since
+        else:
+            current = False
+        if current:
+            self.send_response(304)
+            for name, value in validators.items():
+                self.send_header(name, value)
+            self.end_headers()
+            return
+        self.send(200, body, ctype, validators)
 
     def site_headers(self) -> dict[str, str]:
         path = self.root / "_headers.json"
@@ -223,11 +282,20 @@ class PortalServer(ThreadingHTTPServer):
     request_queue_size = 128
 
 
-def make_server(host: str, port: int, root: Path, verbose: bool = False) -> ThreadingHTTPServer:
+def make_server(
+    host: str,
+    port: int,
+    root: Path,
+    verbose: bool = False,
+    validators: bool = True,
+    mutations=None,
+) -> ThreadingHTTPServer:
     httpd = PortalServer((host, port), PortalHandler)
     httpd.daemon_threads = True
     httpd.site_root = root  # type: ignore[attr-defined]
     httpd.verbose = verbose  # type: ignore[attr-defined]
+    httpd.validators = validators  # type: ignore[attr-defined]
+    httpd.mutations = mutations  # type: ignore[attr-defined]  # sample_portals.mutations.Mutations
     return httpd
 
 
@@ -236,13 +304,28 @@ def serve(
     ports: dict[int, str] | None = None,
     sites_dir: Path = SITES,
     verbose: bool = False,
+    mutations: dict | None = None,
+    no_validators: frozenset[str] | set[str] = NO_VALIDATORS,
 ) -> Callable[[], None]:
-    """Starts one server thread per bureau port and returns the function that stops them all."""
+    """Starts one server thread per bureau port and returns the function that stops them all.
+
+    mutations maps bureau ids to `sample_portals.mutations.Mutations` the servers consult per request;
+    port 0 picks a free port (read it back from `stop.servers`).
+    """
     ports = ports or default_ports()
     servers = []
     try:
         for port, bureau_id in ports.items():
-            servers.append(make_server(host, port, Path(sites_dir) / bureau_id, verbose))
+            servers.append(
+                make_server(
+                    host,
+                    port,
+                    Path(sites_dir) / bureau_id,
+                    verbose,
+                    validators=bureau_id not in no_validators,
+                    mutations=(mutations or {}).get(bureau_id),
+                )
+            )
     except OSError:
         for s in servers:
             s.server_close()
@@ -262,6 +345,7 @@ def serve(
         for t in threads:
             t.join(5)
 
+    stop.servers = servers  # type: ignore[attr-defined]
     return stop
 
 
@@ -302,8 +386,8 @@ def running(
             stop()
 
 
-def main(host: str = "127.0.0.1", verbose: bool = False) -> None:
-    stop = serve(host, verbose=verbose)
+def main(host: str = "127.0.0.1", verbose: bool = False, mutations: dict | None = None) -> None:
+    stop = serve(host, verbose=verbose, mutations=mutations)
     for b in BUREAUS:
         print(f"{b.id:14} {b.family:7} http://{host}:{b.port}/  {b.name}")
     print("serving sample portals; Ctrl-C to stop", flush=True)
@@ -317,4 +401,12 @@ def main(host: str = "127.0.0.1", verbose: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    main(verbose="-v" in sys.argv[1:])
+    args = sys.argv[1:]
+    changes = None
+    if (
+        "--mutations" in args
+    ):  # a JSON file of edits/deletions/additions, see sample_portals/mutations.py
+        from sample_portals.mutations import load_file
+
+        changes = load_file(args[args.index("--mutations") + 1])
+    main(verbose="-v" in args, mutations=changes)

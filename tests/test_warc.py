@@ -1,0 +1,117 @@
+"""Provenance: the session crawl's WARC files hold every response, archive rows point at their records,
+and `nianbao reextract` rebuilds the archive from them alone (no portal is running for it to ask)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from archive.reextract import WarcIndex
+from crawler.warc import read_record
+
+ROOT = Path(__file__).resolve().parents[1]
+FIELDS = "id, url, title, kind, year, text, content_hash, text_normalized, published, bureau_id"
+
+
+def q(db: Path, sql: str, params=()) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def reextract(db: Path, warc_dir: Path) -> str:
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "nianbao"), "reextract", "--db", str(db)]
+        + ["--warc-dir", str(warc_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_every_response_is_in_the_run_warc(crawled_archive):
+    warc_dir = crawled_archive.parent / "warc"
+    (run_id, warc_file, requests) = q(
+        crawled_archive, "SELECT id, warc_file, requests FROM crawl_runs"
+    )[0]
+    assert warc_file == f"{run_id}.warc.gz" and (warc_dir / warc_file).is_file()
+    index = WarcIndex(warc_dir)
+    assert len(index.entries) == requests  # one response record per downloaded response
+    roles = {e.context.get("role") for e in index.entries}
+    assert {"list", "detail", "attachment"} <= roles
+    assert all(e.context.get("run_id") == run_id for e in index.entries)
+
+
+def test_rows_point_at_their_records(crawled_archive):
+    warc_dir = crawled_archive.parent / "warc"
+    rows = q(crawled_archive, "SELECT url, warc_file, warc_offset, warc_record_id FROM reports")
+    assert rows and all(r[1] for r in rows)
+    for url, file, offset, record_id in rows[:20]:
+        summary, body = read_record(warc_dir, file, offset)
+        assert (summary["type"], summary["record_id"], summary["status"]) == (
+            "response",
+            record_id,
+            200,
+        )
+        assert summary["uri"].split("#")[0] == url and body
+    atts = q(
+        crawled_archive,
+        "SELECT url, warc_file, warc_offset, sha256 FROM attachments WHERE sha256 IS NOT NULL",
+    )
+    assert atts
+    import hashlib
+
+    for url, file, offset, sha in atts:
+        summary, body = read_record(warc_dir, file, offset)
+        assert summary["uri"] == url and hashlib.sha256(body).hexdigest() == sha
+
+
+def test_reextract_into_fresh_archive_equals_crawl(crawled_archive, tmp_path):
+    fresh = tmp_path / "fresh" / "archive.db"
+    fresh.parent.mkdir()
+    out = reextract(fresh, crawled_archive.parent / "warc")
+    n = q(crawled_archive, "SELECT count(*) FROM reports")[0][0]
+    assert f"new {n}" in out
+    sql = f"SELECT {FIELDS} FROM reports ORDER BY id"
+    assert q(fresh, sql) == q(crawled_archive, sql)
+    att = "SELECT id, url, sha256, text FROM attachments ORDER BY id"
+    assert q(fresh, att) == q(crawled_archive, att)
+    stats = "SELECT report_id, section, item_code, col_label, value FROM disclosure_stats ORDER BY 1,2,3,4"
+    assert q(fresh, stats) == q(crawled_archive, stats)
+    assert q(fresh, "SELECT count(*) FROM report_versions")[0][0] == n
+
+
+def test_reextract_restores_deleted_texts_and_index(crawled_archive, tmp_path):
+    db = tmp_path / "archive.db"
+    shutil.copy(crawled_archive, db)
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM disclosure_stats")
+    conn.execute("UPDATE reports SET text = '', text_normalized = '', content_hash = ''")
+    conn.commit()
+    conn.close()
+    versions_before = q(db, "SELECT count(*) FROM report_versions")[0][0]
+    reextract(db, crawled_archive.parent / "warc")
+    sql = f"SELECT {FIELDS} FROM reports ORDER BY id"
+    assert q(db, sql) == q(crawled_archive, sql)
+    stats = "SELECT count(*), round(sum(value), 4) FROM disclosure_stats"
+    assert q(db, stats) == q(crawled_archive, stats)
+    # the same texts as before: no new version
+    assert q(db, "SELECT count(*) FROM report_versions")[0][0] == versions_before
+    from archive.search import open_db
+
+    fts = (
+        open_db(db)
+        .execute("SELECT count(*) FROM reports_fts WHERE reports_fts MATCH ?", ['"交通"'])
+        .fetchone()[0]
+    )
+    assert (
+        fts == q(db, "SELECT count(*) FROM reports WHERE instr(text_normalized, '交通')")[0][0] > 0
+    )
