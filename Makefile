@@ -54,7 +54,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 bench: setup redis
-	$(BIN)/python bench/search.py --n 100000
+	$(BIN)/python bench/search.py --n 100000 --bare-only
 	$(BIN)/python bench/crawl.py
 
 clean:
