@@ -53,6 +53,8 @@ REPORT_FIELDS = (
     "county",
     "image_only",
     "images",
+    # migration 7: the unit under the bureau whose report this is
+    "subordinate_unit",
 )
 # Attachment columns compared and written on every save (migration 3 added all after ext).
 ATTACHMENT_FIELDS = (
@@ -224,6 +226,7 @@ class Archive:
             "images": json.dumps(record["images"], ensure_ascii=False)
             if record.get("images")
             else None,
+            "subordinate_unit": record.get("subordinate_unit"),
         }
         return row
 
@@ -382,6 +385,21 @@ class Archive:
         self._run_counts.setdefault(run_id, Counter())[key] += 1
 
     # -- errors and runs -----------------------------------------------------------------------------
+
+    def record_discovery(self, bureau_id: str, column_url: str, link_text: str, page: str) -> bool:
+        """Keep the column that discovery chose on the bureau's row; True when it is new or moved.
+
+        The time is only updated when the choice changes, so re-crawls do not rewrite the row.
+        """
+        with transaction(self.conn):
+            self._ensure_bureau(bureau_id)
+            return bool(
+                self.conn.execute(
+                    "UPDATE bureaus SET discovered_column = ?, discovered_from = ?, discovered_at = ? "
+                    "WHERE id = ? AND discovered_column IS NOT ?",
+                    [column_url, f"「{link_text}」 on {page}", _now(), bureau_id, column_url],
+                ).rowcount
+            )
 
     def record_error(
         self,

@@ -34,7 +34,7 @@ from typing import Any
 
 from scrapy.utils.serialize import ScrapyJSONEncoder
 
-from crawler.items import CrawlErrorItem, ReportItem
+from crawler.items import CrawlErrorItem, DiscoveryItem, ReportItem
 from crawler.spiders.bureaus_redis import (
     DISCOVERY_KEY,
     DUPEFILTER_KEY,
@@ -57,6 +57,8 @@ def serialize_item(item: Any) -> str:
     dropping `html` keeps Redis memory to the clean text.
     """
     kind = "error" if isinstance(item, CrawlErrorItem) else "report"
+    if isinstance(item, DiscoveryItem):
+        kind = "discovery"  # the column chosen for a homepage-only bureau (migration 7)
     fields = {k: v for k, v in dict(item).items() if k != "html"}
     return _ENCODER.encode({"kind": kind, "fields": fields})
 
@@ -161,6 +163,11 @@ class ArchiveWriter:
 
     def write(self, kind: str, fields: dict) -> None:
         self.counts["items"] += 1
+        if kind == "discovery":
+            self.archive.record_discovery(
+                fields["bureau_id"], fields["column_url"], fields["link_text"], fields["page"]
+            )
+            return
         if kind == "error":
             self.archive.record_error(
                 fields["url"],

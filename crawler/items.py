@@ -36,6 +36,7 @@ class ReportItem(scrapy.Item):
     # crawler.attachments / crawler.metadata (issue 4)
     attachment_text = scrapy.Field()  # text of attachments when the page has its own body
     image_only = scrapy.Field()
+    subordinate_unit = scrapy.Field()  # crawler.classify.subordinate_unit (migration 7)
     images = scrapy.Field()
     region_code = scrapy.Field()
     province = scrapy.Field()
@@ -48,6 +49,15 @@ class ReportItem(scrapy.Item):
     # Added by ClassifyPipeline.
     kind = scrapy.Field()
     text_normalized = scrapy.Field()
+
+
+class DiscoveryItem(scrapy.Item):
+    """The report column column discovery chose for a homepage-only bureau (stored on its bureaus row)."""
+
+    bureau_id = scrapy.Field()
+    column_url = scrapy.Field()
+    link_text = scrapy.Field()
+    page = scrapy.Field()  # the page whose link was followed
 
 
 class CrawlErrorItem(scrapy.Item):

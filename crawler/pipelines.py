@@ -13,7 +13,7 @@ from typing import Any
 
 from scrapy import signals
 
-from crawler.items import CrawlErrorItem, ReportItem
+from crawler.items import CrawlErrorItem, DiscoveryItem, ReportItem
 
 
 def _is_report(item: Any) -> bool:
@@ -52,12 +52,13 @@ class ClassifyPipeline:
         if not _is_report(item):
             return item
         from archive.textnorm import search_text
-        from crawler.classify import classify
+        from crawler.classify import classify, subordinate_unit
 
         title = item.get("title") or item.get("list_title") or ""
         text = item.get("text") or ""
         kind, year = classify(title, text)
         item["kind"] = kind
+        item["subordinate_unit"] = subordinate_unit(title)
         # extract_page reads the year from the title; keep it so the year field and title always agree.
         if item.get("year") is None:
             item["year"] = year
@@ -124,6 +125,11 @@ class ArchivePipeline:
     def process_item(self, item):
         stats = self.crawler.stats
         run_id = item.get("run_id") or getattr(self.crawler.spider, "run_id", None)
+        if isinstance(item, DiscoveryItem):
+            self.archive.record_discovery(
+                item["bureau_id"], item["column_url"], item["link_text"], item["page"]
+            )
+            return item
         if isinstance(item, CrawlErrorItem):
             self.archive.record_error(
                 item["url"], item["reason"], item.get("status"), item.get("bureau_id"), run_id

@@ -48,12 +48,17 @@ def _rows(db: Path, sql: str) -> list[tuple]:
 
 
 def test_discovered_columns_are_recorded(crawled_archive):
-    notes = dict(
-        _rows(
-            crawled_archive,
-            "select bureau_id, url from crawl_errors where reason like 'note: discovered%'",
-        )
+    found = _rows(
+        crawled_archive,
+        "select id, discovered_column, discovered_from, discovered_at from bureaus "
+        "where discovered_column is not null",
     )
+    notes = {bureau: url for bureau, url, _, _ in found}
+    assert set(notes) == {"yiyang-jtj", "jingzhou-jtj"}  # the homepage-only rows, and only they
+    for _, _, via, at in found:
+        assert via.startswith("「") and " on http://127.0.0.1:" in via and at
+    # crawl_errors is for failures: a successful discovery leaves no row there
+    assert not _rows(crawled_archive, "select 1 from crawl_errors where reason like '%discover%'")
     assert (
         notes["yiyang-jtj"] == "http://127.0.0.1:8713/zwgk/ndbg/index.html"
     )  # linked from the homepage

@@ -40,7 +40,7 @@ from crawler.families.base import canonical_url
 from crawler.families.charset import with_right_charset
 from crawler.families.discover import column_candidates, hub_links
 from crawler.failures import describe, with_retries
-from crawler.items import CrawlErrorItem, ReportItem
+from crawler.items import CrawlErrorItem, DiscoveryItem, ReportItem
 from crawler.registry import Bureau, load_registry
 
 NO_COLUMN = "no annual-report column configured"
@@ -48,8 +48,6 @@ NOT_DISCOVERED = (
     "column discovery: no annual-report column (政府信息公开年报 / 年度报告 …) linked from the homepage "
     "or its 政府信息公开 / 政务公开 hubs"
 )
-DISCOVERY_RUN = "discovery"
-DISCOVERED = "note: discovered annual-report column {url} (link 「{text}」 on {page})"
 EMPTY_LIST = "list page has no entries"
 
 
@@ -180,11 +178,9 @@ class BureausSpider(scrapy.Spider):
         _, _, best, page = max(state["found"], key=lambda f: (f[0], f[1]))
         self.crawler.stats.inc_value("nianbao/columns_discovered")
         self.logger.info("bureau %s: discovered column %s on %s", bureau.id, best.url, page)
-        # Recorded in crawl_errors (status NULL, run "discovery", reason "note: …") so the choice is visible
-        # in the archive; the fixed run makes it one row per bureau and column, not one per crawl.
-        note = DISCOVERED.format(url=best.url, text=best.text, page=page)
-        yield CrawlErrorItem(
-            url=best.url, reason=note, status=None, bureau_id=bureau.id, run_id=DISCOVERY_RUN
+        # Kept on the bureau's row (bureaus.discovered_column, migration 7); crawl_errors is for failures.
+        yield DiscoveryItem(
+            bureau_id=bureau.id, column_url=best.url, link_text=best.text, page=page
         )
         yield from self._open_column(bureau, best.url)
 

@@ -31,8 +31,8 @@ from scrapy.http import TextResponse
 from scrapy_redis.spiders import RedisMixin
 
 from crawler.families.discover import Candidate
-from crawler.items import CrawlErrorItem
-from crawler.spiders.bureaus import DISCOVERED, DISCOVERY_RUN, NOT_DISCOVERED, BureausSpider
+from crawler.items import DiscoveryItem
+from crawler.spiders.bureaus import NOT_DISCOVERED, BureausSpider
 
 SPIDER_NAME = "bureaus_redis"
 # Redis keys, all under the spider's name so one Redis can serve several crawls named differently.
@@ -192,8 +192,8 @@ class BureausRedisSpider(RedisMixin, BureausSpider):
         best = max(found, key=lambda f: (-f["hop"], f["score"]))
         self.crawler.stats.inc_value("nianbao/columns_discovered")
         candidate = Candidate(best["url"], best["text"], best["score"])
-        note = DISCOVERED.format(url=candidate.url, text=candidate.text, page=best["page"])
-        yield CrawlErrorItem(
-            url=candidate.url, reason=note, status=None, bureau_id=bureau.id, run_id=DISCOVERY_RUN
+        # kept on the bureau's row (bureaus.discovered_column, migration 7), as `bureaus` does
+        yield DiscoveryItem(
+            bureau_id=bureau.id, column_url=candidate.url, link_text=candidate.text, page=best["page"]
         )
         yield from self._open_column(bureau, candidate.url)
