@@ -85,8 +85,11 @@ def test_image_only_report_kept_and_flagged(crawled_archive, goldens):
     ["主动公开农村公路养护信息86条", "共收到政府信息公开申请9件"],  # only in the PDF / the DOCX
 )
 def test_attachment_sentence_found_by_datasette_search(
-    datasette, crawled_archive, goldens, sentence
-):  # noqa: F811
+    datasette,  # noqa: F811  (the fixture imported above)
+    crawled_archive,
+    goldens,
+    sentence,
+):
     pages = [Path(g["_page"]).read_bytes().decode(g.get("encoding", "utf-8")) for g in goldens]
     assert not any(sentence in p for p in pages), "the sentence must live only in a file"
     url = f"{datasette}/archive/reports.json?" + urllib.parse.urlencode(
