@@ -11,17 +11,24 @@ ArchivePipeline) appends the page's URL to `DIR/nianbao-done.txt` and flushes it
 memory only, so a resumed run re-reads the (few, cheap) list pages, re-discovers every detail link and
 fetches exactly the ones whose outcome was not recorded. Saving is idempotent (report id = hash of the
 canonical URL), so a page fetched twice across the kill is still one report.
+
+For the same reason `ResumableScheduler` keeps the frontier in memory even with a JOBDIR. Scrapy's disk
+queues only write their bookkeeping (active.json, info.json, queue sizes) on a clean stop; after `kill -9`
+the next run reopens the old queue files without it, reads stale records where its own pushes should be
+and silently loses requests (a whole bureau, in our test). The frontier is cheap to rebuild from the list
+pages, so the done-log is the only state a job keeps.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from scrapy.core.scheduler import Scheduler
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.job import job_dir
 
-__all__ = ["DONE_FILE", "DoneLogPipeline", "ResumableDupeFilter", "read_done"]
+__all__ = ["DONE_FILE", "DoneLogPipeline", "ResumableDupeFilter", "ResumableScheduler", "read_done"]
 
 DONE_FILE = "nianbao-done.txt"
 
@@ -63,6 +70,14 @@ class ResumableDupeFilter(RFPDupeFilter):
                 self.stats.inc_value("nianbao/resume_skipped_done")
             return True
         return super().request_seen(request)
+
+
+class ResumableScheduler(Scheduler):
+    """Scrapy's scheduler with memory queues only, whatever JOBDIR says (see the module docstring)."""
+
+    def _dqdir(self, jobdir):
+        # No requests.queue directory, no disk queues: Scheduler.open() then uses memory queues only.
+        return None
 
 
 class DoneLogPipeline:
