@@ -8,6 +8,7 @@ no font file needed), the DOCX with python-docx.
 
 from __future__ import annotations
 
+import datetime
 import io
 import struct
 import zipfile
@@ -111,8 +112,26 @@ def docx_bytes(blocks: list[Block]) -> bytes:
                     table.cell(r, c).text = cell if isinstance(cell, str) else cell[0]
         else:
             doc.add_paragraph(b.text)
+    # python-docx stamps the build time into the core properties and every zip entry; fixed stamps
+    # keep a rebuild of the sample sites byte-identical.
+    stamp = datetime.datetime(2020, 1, 1)
+    doc.core_properties.created = stamp
+    doc.core_properties.modified = stamp
+    doc.core_properties.last_printed = stamp
     out = io.BytesIO()
     doc.save(out)
+    return _fixed_zip_times(out.getvalue())
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """The same zip with every entry dated 1980-01-01, so equal content gives equal bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()
 
 

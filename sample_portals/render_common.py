@@ -375,12 +375,27 @@ def simple_page(bureau: Bureau, title: str, body: str, crlf: bool = False) -> st
 """
 
 
-def attachment_file(name: str) -> bytes:
-    """The attachment's bytes: the generated PDF/DOCX/XLSX of an attachment-only report, else a tiny
-    stand-in so the link resolves (such pages carry their text in the HTML)."""
-    from sample_portals.attachment_items import attachment_bytes
+def attachment_file(name: str, item=None) -> bytes:
+    """The attachment's bytes: the generated PDF/DOCX/XLSX of an attachment-only report, else the
+    downloadable copy of the page's own report that portals attach beside the HTML text.
+
+    The copy is a real file, so a crawl of the sample portals meets only parseable attachments; a `.doc`
+    name gets DOCX bytes, as portals often serve Word 2007 files under the old extension.
+    """
+    from sample_portals.attachment_items import attachment_bytes, docx_bytes, pdf_bytes
 
     data = attachment_bytes(name)
     if data is not None:
         return data
-    return f"nianbao sample attachment placeholder: {name}\n".encode()
+    if item is None:
+        raise ValueError(f"no content for attachment {name!r}")
+    if name.lower().endswith(".pdf"):
+        lines = [part for line in golden_text(item).splitlines() for part in _wrap(line, 38)]
+        pages = [lines[i : i + 36] for i in range(0, len(lines), 36)]
+        return pdf_bytes(pages, header=item.source)
+    return docx_bytes(item.blocks)
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    """PDF lines do not wrap by themselves; a report line longer than the page is cut into pieces."""
+    return [line[i : i + width] for i in range(0, len(line), width)] or [""]

@@ -371,6 +371,6 @@ def render(
         for k, name in enumerate(item.attachments):
             dest = root / "module/download/files" / attachment_name(path, name, k)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(rc.attachment_file(name))
+            dest.write_bytes(rc.attachment_file(name, item))
         pages.append(page)
     return pages

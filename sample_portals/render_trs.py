@@ -350,7 +350,7 @@ def render(
         for k, name in enumerate(item.attachments):
             _, absolute = attachment_href(path, name, k)
             dest = root / absolute.lstrip("/")
-            dest.write_bytes(rc.attachment_file(name))
+            dest.write_bytes(rc.attachment_file(name, item))
         pages.append(page)
     return pages
 

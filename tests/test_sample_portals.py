@@ -25,7 +25,11 @@ def fetch(url: str, data: bytes | None = None) -> tuple[int, str, str]:
     req = urllib.request.Request(url, data=data)
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, resp.headers.get("Content-Type", ""), resp.read().decode("utf-8")
+            return (
+                resp.status,
+                resp.headers.get("Content-Type", ""),
+                resp.read().decode("utf-8", "replace"),
+            )
     except urllib.error.HTTPError as err:
         return err.code, err.headers.get("Content-Type", ""), err.read().decode("utf-8", "replace")
 

@@ -70,7 +70,7 @@ def get(base: str, path: str, params: dict | None = None) -> tuple[int, str]:
     url = base + urllib.parse.quote(path) + ("?" + urllib.parse.urlencode(params) if params else "")
     try:
         with urllib.request.urlopen(url, timeout=60) as resp:
-            return resp.status, resp.read().decode("utf-8")
+            return resp.status, resp.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode("utf-8", "replace")
 
