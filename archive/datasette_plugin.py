@@ -5,6 +5,8 @@ on a connection where the tokenizer was registered. Datasette opens many connect
 per database, a write connection, the in-memory `_internal` schema database and a throwaway one for
 /-/versions — and runs `prepare_connection` on each of them, mutable, immutable (-i) or in memory alike.
 Registering on every one means table counts, facets and `?_search=` all work wherever Datasette runs them.
+The same hook makes every connection to a served database read-only (PRAGMA query_only), write connection
+included, so nothing served can be changed through the server while the crawler writes the same file.
 
 Datasette's row page shows one row as a key/value table, which is unreadable for a 10,000-character report and
 says nothing about a bureau's years. The templates in archive/templates/ (served with `--template-dir`) lay
@@ -26,8 +28,15 @@ DATABASE = "archive"
 
 
 @hookimpl
-def prepare_connection(conn):
+def prepare_connection(conn, database):
     register_tokenizer(conn)
+    if database != "_internal":
+        # The archive has one writer, the crawler (archive/ingest.py); the server only ever reads it while a
+        # crawl runs. Datasette opens its read connections with mode=ro but its write connection (used by
+        # writable canned queries and plugins calling execute_write) read-write: query_only makes every
+        # connection to a served database refuse writes. `_internal` is Datasette's own catalog, which it
+        # must keep writing.
+        conn.execute("PRAGMA query_only = 1")
 
 
 def paragraphs(text: str | None) -> list[dict]:
