@@ -35,11 +35,11 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
+from crawler.failures import describe, with_retries
 from crawler.families import get_adapter
 from crawler.families.base import canonical_url
 from crawler.families.charset import with_right_charset
 from crawler.families.discover import column_candidates, hub_links
-from crawler.failures import describe, with_retries
 from crawler.items import CrawlErrorItem, DiscoveryItem, ReportItem
 from crawler.registry import Bureau, load_registry
 
