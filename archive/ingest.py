@@ -342,7 +342,11 @@ class Archive:
         for a in attachments:
             if a.get("error"):
                 self.record_error(
-                    a["url"], f"attachment: {a['error']}", None, row["bureau_id"], record.get("run_id")
+                    a["url"],
+                    f"attachment: {a['error']}",
+                    None,
+                    row["bureau_id"],
+                    record.get("run_id"),
                 )
         self._count(record.get("run_id"), result)
         return result

@@ -302,7 +302,9 @@ def extract_text(data: bytes, ftype: str) -> str:
     if ftype in ("docx", "ofd"):
         from crawler.zipguard import check_zip
 
-        check_zip(data)  # zip bombs are refused before python-docx or the OFD reader inflate anything
+        check_zip(
+            data
+        )  # zip bombs are refused before python-docx or the OFD reader inflate anything
     return reader(data)
 
 

@@ -53,7 +53,9 @@ DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 # Resumable crawls (crawler/resume.py): with -s JOBDIR=… a killed crawl picks up where it stopped.
 DUPEFILTER_CLASS = "crawler.resume.ResumableDupeFilter"
-SCHEDULER = "crawler.resume.ResumableScheduler"  # frontier in memory: disk queues do not survive kill -9
+SCHEDULER = (
+    "crawler.resume.ResumableScheduler"  # frontier in memory: disk queues do not survive kill -9
+)
 DOWNLOAD_TIMEOUT = 30
 
 # Error pages are not reports: HttpErrorMiddleware drops them and the spider's errback records them.

@@ -252,7 +252,10 @@ class BureausSpider(scrapy.Spider):
             return
         if not response.body.strip():
             yield self.error(
-                url, f"empty response body (HTTP {response.status})", response.status, meta["bureau_id"]
+                url,
+                f"empty response body (HTTP {response.status})",
+                response.status,
+                meta["bureau_id"],
             )
             return
         response = with_right_charset(response)

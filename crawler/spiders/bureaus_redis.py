@@ -194,6 +194,9 @@ class BureausRedisSpider(RedisMixin, BureausSpider):
         candidate = Candidate(best["url"], best["text"], best["score"])
         # kept on the bureau's row (bureaus.discovered_column, migration 7), as `bureaus` does
         yield DiscoveryItem(
-            bureau_id=bureau.id, column_url=candidate.url, link_text=candidate.text, page=best["page"]
+            bureau_id=bureau.id,
+            column_url=candidate.url,
+            link_text=candidate.text,
+            page=best["page"],
         )
         yield from self._open_column(bureau, candidate.url)
