@@ -21,30 +21,28 @@ def main() -> None:
 @main.command()
 @click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--url", required=True, help="The URL the page was fetched from (resolves relative links)."
+    "--url",
+    default=None,
+    help="The URL the page was fetched from, to resolve relative links (default: the file's own URL).",
 )
 @click.option(
     "--encoding",
     default=None,
     help="Decode the file with this charset (default: UTF-8, falling back to GB18030).",
 )
-def extract(page: Path, url: str, encoding: str | None) -> None:
+def extract(page: Path, url: str | None, encoding: str | None) -> None:
     """Print the clean text and metadata of one saved portal page as JSON.
 
     This is how a user debugs a new portal: save the page, run this, see what the archive would keep.
     """
     from crawler.extract import extract_page
+    from crawler.families.charset import decide_charset
 
     raw = page.read_bytes()
-    if encoding:
-        html = raw.decode(encoding, errors="replace")
-    else:
-        try:
-            html = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            # Older portals serve GB2312/GBK; GB18030 is their superset.
-            html = raw.decode("gb18030", errors="replace")
-    result = extract_page(html, url)
+    # Saved pages keep their portal's bytes: GBK pages are decoded as the crawler decodes them (UTF-8
+    # when the bytes are UTF-8, else the <meta> charset, else GB18030) unless --encoding says otherwise.
+    html = raw.decode(encoding or decide_charset(raw), errors="replace")
+    result = extract_page(html, url or page.resolve().as_uri())
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 

@@ -309,6 +309,14 @@ _RELATED_RE = re.compile(
 _ATTACH_STUB_RE = re.compile(
     r"^附件(下载)?\s*[:：]?\s*[\[【]?\s*(点击下载|下载附件|点击查看|下载)?\s*[\]】]?$"
 )
+# A download line naming files only (the files are recorded as attachments, not text): matches
+# "附件：湖南省交通运输厅2011年政府信息公开工作年度报告.doc", "附件1：统计表.xls 附件2：说明.pdf" and
+# "附件下载：年报.pdf（326KB）"; not "附件：2023年政府信息公开情况统计表" (a mention in the report's text).
+_ATTACH_FILES_RE = re.compile(
+    r"^(?:(?:相关)?附件(?:下载)?\s*\d*\s*[:：]\s*[^\n]{0,120}?\.(?:pdf|docx?|wps|ofd|xlsx?|et|zip|rar)"
+    r"\s*(?:[(（][^)）]{0,20}[)）])?\s*)+$",
+    re.I,
+)
 # Site footer markers that only a site footer carries: matches "主办：阜阳市交通运输局", "版权所有",
 # "皖ICP备19012406号-1", "皖公网安备34120202000184号", "网站标识码：3412000012", "本站已支持IPv6访问",
 # "建议您使用IE9及以上版本浏览器", "网站运维电话:0558-2560290", "版权所有：清流县人民政府" (owner
@@ -376,6 +384,8 @@ def _is_toggle(key: str) -> bool:
 
 def _is_chrome(key: str) -> bool:
     if _CRUMB_RE.match(key) or _PREVNEXT_RE.match(key) or _ATTACH_STUB_RE.match(key):
+        return True
+    if len(key) < 400 and _ATTACH_FILES_RE.match(key):
         return True
     if _TRAIL_RE.match(key) and len(key) < 120:
         return True
@@ -639,9 +649,10 @@ def _xxgk_fields(root) -> dict[str, str]:
 # A date in any portal form: matches "2019-04-18", "2019年4月18日", "2019/04/18", "2019.04.18".
 _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 # A labelled publication date: matches "发布时间：2019-04-18 10:24", "发布日期:2018-02-28",
-# "日期：2019年4月18日", "发布日期 | 2019-04-18" (a metadata table row); not "成文日期：…".
+# "日期：2019年4月18日", "时间：2024-01-30 09:45", "发布日期 | 2019-04-18" (a metadata table row);
+# not "成文日期：…", "生成日期：…" nor "更新时间：…" (a page edit, not the publication).
 _PUB_LINE_RE = re.compile(
-    r"(?<![成文生])(?:发布时间|发布日期|发表时间|发文日期|公开日期|信息时间|日期)[\s:：|｜]*"
+    r"(?<![成文生新改])(?:发布时间|发布日期|发表时间|发文日期|公开日期|信息时间|日期|时间)[\s:：|｜]*"
     r"((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
 )
 
@@ -788,10 +799,11 @@ def _generic_lines(html: str, root) -> list[tuple[str, bool]]:
 
 # 网站标识码 in a footer when no meta carries it: matches "网站标识码：3412000012" and "网站标识码bm17000001".
 _SITE_ID_RE = re.compile(r"网站标识码\s*[:：]?\s*([0-9]{10}|bm[0-9]{8}|[0-9A-Za-z]{10})")
-# A source label on the page: matches "来源：益阳市交通运输局" and "文章来源:河南省交通运输厅"; an empty
+# A source label on the page: matches "来源：益阳市交通运输局", "文章来源:河南省交通运输厅" and "本网" in
+# "来源：本网【字体：大 中 小】"; an empty
 # "来源： 浏览次数：" yields nothing.
 _SOURCE_RE = re.compile(
-    r"(?:文章来源|信息来源|稿件来源|来源)\s*[:：]\s*(?!作者|浏览|点击|发布|字体|字号|阅读|访问)([^\s|：:]{2,40})"
+    r"(?:文章来源|信息来源|稿件来源|来源)\s*[:：]\s*(?!作者|浏览|点击|发布|字体|字号|阅读|访问)([^\s|：:【】\[\]]{2,40})"
 )
 
 

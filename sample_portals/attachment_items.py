@@ -1,9 +1,9 @@
-"""Sample reports published only as an attachment (PDF or DOCX), and the writers that make the files.
+"""Sample reports published only as an attachment (PDF, DOCX or DOC), and the writers that make the files.
 
 Real bureaus often post a page whose body is just "附件：…年度报告.pdf"; these items make the sample
 portals do the same, so the crawl must fetch and read the file. The files are generated at build time
 from the item's blocks: the PDF by hand with the standard CID font STSong-Light (every PDF reader has it,
-no font file needed), the DOCX with python-docx.
+no font file needed), the DOCX with python-docx, the legacy Word 97 DOC with sample_portals/doc_writer.py.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import struct
 import zipfile
 import zlib
 
+from sample_portals.doc_writer import doc_bytes
 from sample_portals.model import Block, Item, golden_text
 
 __all__ = [
@@ -205,6 +206,46 @@ _DOCX_ITEM = Item(
     attachment_only=True,
 )
 
+# Before about 2015 many bureaus posted the Word file they had written, in the Word 97 format, and only that.
+_DOC_ITEM = Item(
+    bureau_id="hunan-jtt",
+    title="湖南省交通运输厅2011年政府信息公开工作年度报告",
+    kind="annual_report",
+    year=2011,
+    published="2012-03-26 16:40",
+    source="湖南省交通运输厅",
+    blocks=[
+        Block(
+            "p",
+            "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现公布湖南省交通运输厅"
+            "2011年政府信息公开工作年度报告。",
+        ),
+        Block("h", "一、概述"),
+        Block("p", "2011年，我厅在厅门户网站主动公开政府信息1265条，其中公路建设项目信息318条。"),
+        Block("h", "二、主动公开政府信息情况"),
+        Block(
+            "table",
+            rows=[
+                ["公开方式", "条数"],
+                ["门户网站 www.hnjt.gov.cn", "1265"],
+                ["政府公报", "42"],
+            ],
+        ),
+        Block("h", "三、依申请公开政府信息情况"),
+        Block("p", "全年共受理政府信息公开申请27件，均在法定期限内予以答复。"),
+        Block("h", "四、存在的不足和改进措施"),
+        Block("p", "公开内容的系统性和及时性有待提高，2012年将进一步完善公开目录。"),
+    ],
+    must_survive=[
+        "主动公开政府信息1265条，其中公路建设项目信息318条",
+        "门户网站 www.hnjt.gov.cn | 1265",
+        "全年共受理政府信息公开申请27件",
+        "2012年将进一步完善公开目录",
+    ],
+    attachments=["湖南省交通运输厅2011年政府信息公开工作年度报告.doc"],
+    attachment_only=True,
+)
+
 # 图片版: the report was printed, scanned and posted as page images; the page has no text at all.
 _IMAGE_ITEM = Item(
     bureau_id="fuyang-jtj",
@@ -219,7 +260,7 @@ _IMAGE_ITEM = Item(
     images=["nb2019_p1.png", "nb2019_p2.png", "nb2019_p3.png"],
 )
 
-ATTACHMENT_ITEMS: list[Item] = [_PDF_ITEM, _DOCX_ITEM]
+ATTACHMENT_ITEMS: list[Item] = [_PDF_ITEM, _DOCX_ITEM, _DOC_ITEM]
 IMAGE_ITEMS: list[Item] = [_IMAGE_ITEM]
 
 
@@ -287,6 +328,9 @@ def attachment_bytes(name: str) -> bytes | None:
                 return pdf_bytes(_pdf_pages(item), header=item.source)
             if name.endswith(".docx"):
                 return docx_bytes(item.blocks)
+            if name.endswith(".doc"):
+                # ASCII runs as 8-bit pieces: a piece table that mixes both encodings
+                return doc_bytes(item.blocks, compress=True)
             if name.endswith(".xlsx"):
                 table = next((b for b in item.blocks if b.kind == "table"), None)
                 if table is None:

@@ -380,9 +380,10 @@ def attachment_file(name: str, item=None) -> bytes:
     downloadable copy of the page's own report that portals attach beside the HTML text.
 
     The copy is a real file, so a crawl of the sample portals meets only parseable attachments; a `.doc`
-    name gets DOCX bytes, as portals often serve Word 2007 files under the old extension.
+    name gets a Word 97 binary file, a `.docx` name (or any other) a DOCX.
     """
     from sample_portals.attachment_items import attachment_bytes, docx_bytes, pdf_bytes
+    from sample_portals.doc_writer import doc_bytes
 
     data = attachment_bytes(name)
     if data is not None:
@@ -393,6 +394,8 @@ def attachment_file(name: str, item=None) -> bytes:
         lines = [part for line in golden_text(item).splitlines() for part in _wrap(line, 38)]
         pages = [lines[i : i + 36] for i in range(0, len(lines), 36)]
         return pdf_bytes(pages, header=item.source)
+    if name.lower().endswith(".doc"):
+        return doc_bytes(item.blocks, compress=False)
     return docx_bytes(item.blocks)
 
 

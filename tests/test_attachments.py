@@ -1,7 +1,9 @@
-"""Attachments: type sniffing, text of generated PDF/DOCX/OFD files, storage by hash, and the archive rows."""
+"""Attachments: type sniffing, text of generated PDF/DOCX/DOC/OFD files, storage by hash, and the archive rows."""
 
 import io
 import zipfile
+
+import pytest
 
 from crawler.attachments import (
     body_is_attachment_stub,
@@ -10,7 +12,8 @@ from crawler.attachments import (
     store_file,
 )
 from sample_portals.attachment_items import ATTACHMENT_ITEMS, attachment_bytes, pdf_bytes
-from sample_portals.model import golden_text
+from sample_portals.doc_writer import cfb_bytes, doc_bytes
+from sample_portals.model import Block, golden_text
 
 
 def test_pdf_text_without_headers_footers_and_page_numbers():
@@ -42,6 +45,30 @@ def test_docx_paragraphs_and_table_rows():
     data = attachment_bytes(item.attachments[0])
     row = read_attachment(data, "x.doc", files_dir=None)  # misnamed: the bytes decide
     assert row["type"] == "docx" and row["text"] == golden_text(item)
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["mixed-pieces", "one-utf16-piece"])
+def test_word97_doc_paragraphs_and_table_rows(compress):
+    item = next(it for it in ATTACHMENT_ITEMS if it.attachments[0].endswith(".doc"))
+    data = doc_bytes(item.blocks, compress=compress)
+    assert data[:8] == bytes.fromhex("D0CF11E0A1B11AE1")  # a Compound File, as Word 97 writes
+    row = read_attachment(data, "report.doc", files_dir=None)
+    assert row["type"] == "doc" and row["error"] is None
+    assert row["text"] == golden_text(item)
+    assert "门户网站 www.hnjt.gov.cn | 1265" in row["text"]  # Latin run inside a Chinese table cell
+
+
+def test_word97_doc_under_a_wps_name_and_field_codes():
+    # A hyperlink field: \x13 code \x14 shown text \x15 keeps only the shown text.
+    blocks = [Block("p", '详见\x13 HYPERLINK "http://x.gov.cn" \x14交通运输局网站\x15。')]
+    row = read_attachment(doc_bytes(blocks), "年报.wps", files_dir=None)
+    assert row["type"] == "wps" and row["text"] == "详见交通运输局网站。"
+
+
+def test_compound_file_without_word_stream_is_a_clear_error():
+    row = read_attachment(cfb_bytes({"Workbook": b"\x09\x08" * 10}), "a.doc", files_dir=None)
+    assert row["text"] == "" or row["text"] is None
+    assert "unsupported format" in row["error"]
 
 
 def test_ofd_text_by_baseline():
