@@ -98,6 +98,67 @@ class RssSampler:
         self._thread.join()
 
 
+class CpuSampler:
+    """CPU seconds used by every process of a distributed run, by role, sampled while they live.
+
+    The 2-workers-vs-1 ratio is bounded by the machine: when the processes together keep every CPU busy,
+    no scheduling can do better. Counting each role's CPU shows where that bound comes from.
+    """
+
+    def __init__(self, server_pid: int, interval: float = 0.2):
+        self.me = psutil.Process()
+        self.server = psutil.Process(server_pid)
+        self.interval = interval
+        self.base: dict[int, float] = {}
+        self.last: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _procs(self) -> list:
+        return [self.me, self.server, *self.me.children(recursive=True)]
+
+    def _role(self, proc) -> str:
+        if proc.pid == self.me.pid:
+            return "coordinator + archive writer"
+        if proc.pid == self.server.pid:
+            return "portal server"
+        cmd = " ".join(proc.cmdline())
+        if "redis-server" in cmd:
+            return "redis"
+        return "workers" if "scrapy" in cmd else "other"
+
+    def _sample(self) -> None:
+        for proc in self._procs():
+            try:
+                t = proc.cpu_times()
+                self.last[proc.pid] = (self._role(proc), t.user + t.system)
+            except psutil.Error:
+                continue  # exited between listing and reading; its last sample stands
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> CpuSampler:
+        for proc in self._procs():  # processes older than the run count from now
+            t = proc.cpu_times()
+            self.base[proc.pid] = t.user + t.system
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def by_role(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for pid, (role, cpu) in self.last.items():
+            out[role] = out.get(role, 0.0) + cpu - self.base.get(pid, 0.0)
+        return out
+
+
 def run_stats(db: Path) -> dict:
     conn = sqlite3.connect(db)
     try:
@@ -122,18 +183,38 @@ def single_crawl(registry: Path, workdir: Path) -> tuple[dict, list[tuple[float,
     return run_stats(db), sampler.samples
 
 
-def distributed_crawl(registry: Path, workdir: Path, workers: int, redis_url: str) -> dict:
+def distributed_crawl(
+    registry: Path, workdir: Path, workers: int, redis_url: str, server_pid: int
+) -> dict:
     from crawler import distributed
 
     out = workdir / f"distributed-{workers}"
     out.mkdir()
-    summary = distributed.run(
-        str(registry), out / "archive.db", workers, redis_url, polite=False, log_dir=out
-    )
+    with CpuSampler(server_pid) as cpu:
+        summary = distributed.run(
+            str(registry), out / "archive.db", workers, redis_url, polite=False, log_dir=out
+        )
     if any(summary["exit_codes"]):
         raise RuntimeError(f"a worker failed: {summary['exit_codes']}; logs in {out}")
     pages = sum(w.get("downloader/response_count", 0) for w in summary["worker_stats"])
-    return {"pages": pages, "seconds": summary["seconds_to_last_item"], "items": summary["items"]}
+    return {
+        "pages": pages,
+        "seconds": summary["seconds_to_last_item"],
+        "wall": summary["seconds"],
+        "items": summary["items"],
+        "cpu": cpu.by_role(),
+    }
+
+
+def print_cpu(run: dict, label: str) -> float:
+    """One line of CPU seconds by role; returns the run's total CPU seconds."""
+    total = sum(run["cpu"].values())
+    parts = ", ".join(f"{role} {sec:.1f}" for role, sec in sorted(run["cpu"].items()))
+    print(
+        f"  {label}: CPU s by role: {parts}; total {total:.1f} s over {run['wall']:.1f} s "
+        f"= {total / run['wall']:.2f} CPUs busy"
+    )
+    return total
 
 
 def print_rss(samples: list[tuple[float, int]]) -> int:
@@ -194,8 +275,8 @@ def main(argv: list[str] | None = None) -> None:
             from crawler.distributed import local_redis
 
             with local_redis() as url:
-                one = distributed_crawl(registry, workdir, 1, url)
-                two = distributed_crawl(registry, workdir, 2, url)
+                one = distributed_crawl(registry, workdir, 1, url, server.pid)
+                two = distributed_crawl(registry, workdir, 2, url, server.pid)
             r1 = one["pages"] / one["seconds"] * 60
             r2 = two["pages"] / two["seconds"] * 60
             print(
@@ -206,6 +287,15 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"  2 workers vs 1: {r2 / r1:.2f}x (target >= 1.6x; "
                 f"{os.cpu_count()} CPUs shared by the workers, the writer, Redis and the portal server)"
+            )
+            print_cpu(one, "1 worker")
+            cpu2 = print_cpu(two, "2 workers")
+            # With every CPU busy, the 2-worker run cannot finish sooner than its CPU seconds spread over
+            # all CPUs: that bounds the ratio, whatever the scheduling.
+            bound = one["seconds"] / (cpu2 / (os.cpu_count() or 1))
+            print(
+                f"  machine-bound ceiling for 2 workers vs 1 on {os.cpu_count()} CPUs: {bound:.2f}x "
+                f"(1-worker time / (2-worker CPU seconds / CPUs))"
             )
     finally:
         server.terminate()
