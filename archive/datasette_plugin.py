@@ -25,6 +25,8 @@ from markupsafe import Markup, escape
 from archive.search import register_tokenizer
 
 DATABASE = "archive"
+MMAP_BYTES = 1 << 30  # an upper bound: SQLite maps only as much of the file as exists
+CACHE_KIB = 64 * 1024  # per connection; Datasette keeps a handful
 
 
 @hookimpl
@@ -37,6 +39,12 @@ def prepare_connection(conn, database):
         # connection to a served database refuse writes. `_internal` is Datasette's own catalog, which it
         # must keep writing.
         conn.execute("PRAGMA query_only = 1")
+        # A search that matches most reports probes every matching row of `reports` (Datasette filters with
+        # rowid IN (fts subquery)); through mmap and a larger page cache those probes are memory reads,
+        # not read() calls: 25-30 % faster at 100,000 reports (bench/search.py). The archive file is
+        # never truncated under a reader (no VACUUM while serving), which mmap requires.
+        conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
 def paragraphs(text: str | None) -> list[dict]:
