@@ -80,11 +80,18 @@ def test_no_duplicate_no_lost_item(distributed_run, crawled_archive):
     assert rows(db, "select new_reports, unchanged_reports from crawl_runs") == [(reports, 0)]
 
     # the shared dupefilter: the two workers together fetched exactly what one process fetched
-    # (a retried request is one more response on either side, so retries are taken out)
+    # (a retried request is one more response on either side, so retries are taken out; robots.txt is
+    # cached per process, so each worker that reaches a robots-obeying portal fetches it once)
     def fetched(s: dict) -> int:
-        return s["downloader/response_count"] - s.get("retry/count", 0)
+        return (
+            s["downloader/response_count"]
+            - s.get("retry/count", 0)
+            - s.get("robotstxt/response_count", 0)
+        )
 
     assert fetched(stats) == fetched(single)
+    robots = single.get("robotstxt/response_count", 0)
+    assert robots <= stats.get("robotstxt/response_count", 0) <= 2 * robots
     assert stats["nianbao/workers"] == 2
 
 
