@@ -60,7 +60,7 @@ def test_word97_doc_paragraphs_and_table_rows(compress):
 
 def test_word97_doc_under_a_wps_name_and_field_codes():
     # A hyperlink field: \x13 code \x14 shown text \x15 keeps only the shown text.
-    blocks = [Block("p", '详见\x13 HYPERLINK "http://x.gov.cn" \x14交通运输局网站\x15。')]
+    blocks = [Block("p", '详见\x13 HYPERLINK "http://127.0.0.1/jtj" \x14交通运输局网站\x15。')]
     row = read_attachment(doc_bytes(blocks), "年报.wps", files_dir=None)
     assert row["type"] == "wps" and row["text"] == "详见交通运输局网站。"
 
