@@ -167,8 +167,19 @@ def test_list_line_decides_without_validators(portal_without_validators):
 
     mutations, change = trs_changes(SITE, "/zwgk/ndbg/", redate=True)
     p.mutations.merge(mutations)
-    third, _ = p.crawl()
-    assert (third["new_reports"], third["changed_reports"], third["removed_reports"]) == (1, 1, 1)
+    third, out = p.crawl()
+    runs = q(p.db, "SELECT count(*) FROM crawl_runs")
+    errors = q(p.db, "SELECT run, url, reason FROM crawl_errors")
+    assert (third["new_reports"], third["changed_reports"], third["removed_reports"]) == (
+        1,
+        1,
+        1,
+    ), (
+        third["id"],
+        runs,
+        errors,
+        out[-2000:],
+    )
     edited = report(p.db, change.edited)
     assert change.edited_to in edited["text"] and edited["list_date"] == "2026-02-02"
     assert q(p.db, "SELECT count(*) FROM report_versions WHERE report_id = ?", [edited["id"]]) == [
