@@ -124,7 +124,16 @@ def test_edit_delete_add_noticed_with_conditional_get(portal_with_validators):
     mutations, change = trs_changes(SITE, "/zwgk/ndbg/")
     p.mutations.merge(mutations)
     third, out = p.crawl()
-    assert (third["new_reports"], third["changed_reports"], third["removed_reports"]) == (1, 1, 1)
+    assert (third["new_reports"], third["changed_reports"], third["removed_reports"]) == (
+        1,
+        1,
+        1,
+    ), (
+        third["id"],
+        q(p.db, "SELECT id, start FROM crawl_runs"),
+        q(p.db, "SELECT run, url, reason FROM crawl_errors"),
+        out[-2000:],
+    )
     assert third["unchanged_reports"] == n - 2
     edited = report(p.db, change.edited)
     assert change.edited_to in edited["text"] and edited["changed_at"]
