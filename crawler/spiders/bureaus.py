@@ -114,6 +114,11 @@ class BureausSpider(scrapy.Spider):
         archive = self.open_archive()
         archive.upsert_bureaus([b.as_row() for b in self.bureaus])
         self.run_id = archive.start_run(self.registry)
+        # What was archived before this run (validators, list lines, removed reports) is read now, before
+        # the first response, so no save of this run can change what counts as new or come back.
+        from crawler.incremental import get_state
+
+        get_state(self.crawler)
         self.logger.info(
             "run %s: %d bureau(s) from %s", self.run_id, len(self.bureaus), self.registry
         )
