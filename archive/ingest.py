@@ -426,13 +426,17 @@ class Archive:
         return eid
 
     def start_run(self, registry: str | None = None) -> str:
-        """Open a crawl_runs row; its id is sortable by time and unique across machines."""
+        """Open a crawl_runs row; its id is sortable by time and unique across machines.
+
+        Start and id carry milliseconds: a small re-crawl can start within the same second as the one before
+        it ended, and "the latest run" must not then be decided by the random suffix."""
         started = datetime.now(UTC)
-        run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+        run_id = started.strftime("%Y%m%dT%H%M%S") + f"{started.microsecond // 1000:03d}Z-"
+        run_id += secrets.token_hex(3)
         with transaction(self.conn):
             self.conn.execute(
                 "INSERT INTO crawl_runs (id, start, registry) VALUES (?, ?, ?)",
-                [run_id, started.isoformat(timespec="seconds"), registry],
+                [run_id, started.isoformat(timespec="milliseconds"), registry],
             )
         self._run_counts.setdefault(run_id, Counter())
         return run_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from datetime import datetime
 
 import pytest
@@ -220,6 +221,18 @@ def test_runs_and_errors(archive):
     assert saved["downloader/response_bytes"] == 12345
     assert saved["start_time"].startswith("2025-11-23T09:00:00")
     assert conn.execute("SELECT run_id FROM reports").fetchone()[0] == run
+
+
+def test_runs_started_within_one_second_keep_their_order(archive):
+    # Small re-crawls start about a second apart; "the latest run" must follow the clock, not the random
+    # suffix of the id (a crawl takes far longer than the millisecond both are stamped to).
+    runs = []
+    for _ in range(5):
+        runs.append(archive.start_run("sample"))
+        time.sleep(0.003)
+    by_start = [r for (r,) in archive.conn.execute("SELECT id FROM crawl_runs ORDER BY start")]
+    assert by_start == runs == sorted(runs)
+    assert len({r.split("-")[0] for r in runs}) == 5
 
 
 def test_writes_need_the_tokenizer(tmp_path):

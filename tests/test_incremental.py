@@ -43,7 +43,7 @@ def last_run(db: Path) -> dict:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     try:
-        row = dict(conn.execute("SELECT * FROM crawl_runs ORDER BY start DESC, id DESC").fetchone())
+        row = dict(conn.execute("SELECT * FROM crawl_runs ORDER BY start DESC").fetchone())
     finally:
         conn.close()
     row["stats"] = json.loads(row["stats"])
