@@ -22,7 +22,7 @@ from datasette import hookimpl
 from datasette.utils import tilde_decode
 from markupsafe import Markup, escape
 
-from archive.search import register_tokenizer
+from archive.search import register_functions
 
 DATABASE = "archive"
 MMAP_BYTES = 1 << 30  # an upper bound: SQLite maps only as much of the file as exists
@@ -31,7 +31,7 @@ CACHE_KIB = 64 * 1024  # per connection; Datasette keeps a handful
 
 @hookimpl
 def prepare_connection(conn, database):
-    register_tokenizer(conn)
+    register_functions(conn)
     if database != "_internal":
         # The archive has one writer, the crawler (archive/ingest.py); the server only ever reads it while a
         # crawl runs. Datasette opens its read connections with mode=ro but its write connection (used by
@@ -170,7 +170,7 @@ def extra_template_vars(view_name, database, table, request, datasette):
 
 @hookimpl
 def render_cell(value, column, table, database):
-    """The search_reports query marks hits with <mark> through FTS5 snippet(); Datasette escapes HTML in
+    """The search_reports query marks hits with <mark> (archive.search.snippet); Datasette escapes HTML in
     query results, so the snippet column is escaped here and only those two tags are let through."""
     if column != "snippet" or database != DATABASE or not isinstance(value, str):
         return None

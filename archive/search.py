@@ -28,15 +28,17 @@ from sqlitefts import fts5
 from sqlitefts.tokenizer import ffi
 
 from archive.schema import FTS_TABLE, TOKENIZER, ensure_db_shape
-from archive.textnorm import simplify_char
+from archive.textnorm import normalize, simplify_char
 
 __all__ = [
     "CJKCharTokenizer",
     "count",
     "fts_query",
     "open_db",
+    "register_functions",
     "register_tokenizer",
     "search",
+    "snippet",
 ]
 
 SQLITE_OK = 0
@@ -193,10 +195,57 @@ def register_tokenizer(conn: sqlite3.Connection | sqlite_utils.Database) -> None
         raise sqlite3.OperationalError(f"could not register the {TOKENIZER} tokenizer")
 
 
+# The terms of a search-box query as Datasette's escape_fts cuts them: whitespace separates terms, a "quoted
+# part" is one term even with spaces in it. '交通 "年度 报告"' → 交通, 年度 报告.
+_TERMS_RE = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def snippet(text: str | None, query: str | None, width: int = 40) -> str:
+    """About 2×width characters of `text` around the first hit of the query's terms, every hit in that window
+    wrapped in <mark>…</mark>: the passage the search page shows under each report.
+
+    The search page shows reports FTS5 already matched, so finding the hit needs no tokenizer: `text` is the
+    normalized text and the terms are normalized the same way, then found with str.find. FTS5's own snippet()
+    would re-tokenize every shown report through our Python tokenizer, one call per character of a report
+    that may run to 20,000 characters.
+    """
+    if not text:
+        return ""
+    terms = {normalize(quoted or bare).lower() for quoted, bare in _TERMS_RE.findall(query or "")}
+    needles = sorted(
+        terms - {""}, key=len, reverse=True
+    )  # longest first, so 交通运输 wins over 交通
+    hay = text.lower()
+    if len(hay) != len(text):  # a character whose lower case is longer (İ): match case as typed
+        hay = text
+    found = [i for i in (hay.find(n) for n in needles) if i >= 0]
+    if not found:
+        return text[: 2 * width].replace("\n", " ") + ("…" if len(text) > 2 * width else "")
+    start = max(0, min(found) - width)
+    end = min(len(text), min(found) + max(len(n) for n in needles) + width)
+    window, hay_window = text[start:end], hay[start:end]
+    pattern = re.compile("|".join(re.escape(n) for n in needles))
+    out, pos = [], 0
+    for m in pattern.finditer(hay_window):
+        out += [window[pos : m.start()], "<mark>", window[m.start() : m.end()], "</mark>"]
+        pos = m.end()
+    out.append(window[pos:])
+    passage = "".join(out).replace("\n", " ")
+    return ("…" if start else "") + passage + ("…" if end < len(text) else "")
+
+
+def register_functions(conn: sqlite3.Connection | sqlite_utils.Database) -> None:
+    """The tokenizer plus the SQL function nianbao_snippet(text_normalized, q) the search page uses."""
+    if isinstance(conn, sqlite_utils.Database):
+        conn = conn.conn
+    register_tokenizer(conn)
+    conn.create_function("nianbao_snippet", 2, snippet, deterministic=True)
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
     """The way Python code opens an archive: tokenizer registered and the file brought to the current shape."""
     db = sqlite_utils.Database(path)
-    register_tokenizer(db.conn)
+    register_functions(db.conn)
     ensure_db_shape(db)
     return db
 

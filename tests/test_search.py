@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.search import CJKCharTokenizer, count, open_db, search
+from archive.search import CJKCharTokenizer, count, open_db, search, snippet
 from archive.textnorm import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -195,3 +195,19 @@ def test_datasette_immutable_mode(generated):
     with server:
         data = server.get_json("/archive/reports.json", _search="交通", _size="1")
         assert data["filtered_table_rows_count"] == brute_force(records, "交通")
+
+
+def test_snippet_marks_every_hit_in_a_window_around_the_first():
+    text = "前言" * 30 + "本机关交通运输工作。交通运输局ICP备案" + "后记" * 30
+    got = snippet(text, "交通")
+    assert got.startswith("…") and got.endswith("…")
+    assert got.count("<mark>交通</mark>") == 2 and "前言" in got and len(got) < 120
+    # traditional and full-width queries find the normalized text; several terms are all marked
+    assert "<mark>交通</mark>" in snippet(text, "交通 ｉｃｐ") and "<mark>ICP</mark>" in snippet(
+        text, "icp"
+    )
+    assert "<mark>交通运输局</mark>" in snippet(text, '"交通運輸局" 交通')
+    assert snippet("第一段\n第二段", "二段") == "第一段 第<mark>二段</mark>"
+    # no hit (a report FTS5 matched on a folding str.find does not know): the start, unmarked
+    assert snippet(text, "乾隆") == text[:80] + "…"
+    assert snippet(None, "交通") == snippet("", "交通") == ""

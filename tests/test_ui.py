@@ -26,7 +26,7 @@ QUERY_PARAMS = {
     "reports_of_bureau": {"bureau": "henan-jtt"},
     "late_and_missing_for_year": {"year": "2024"},
     "changes_since": {"since": "2000-01-01"},
-    "search_reports": {"q": "交通"},
+    "search_reports": {"q": "交通", "page": "2"},
 }
 
 
@@ -216,21 +216,37 @@ def test_changes_since(ds, crawled_archive):
     )
 
 
-@pytest.mark.parametrize("query", ["交通", "關於", "政府信息公开"])
-def test_search_query_count_and_highlight(ds, crawled_archive, query):
-    needle = normalize(query).lower()
-    expected = sum(
-        needle in r["t"].lower()
-        for r in db_rows(crawled_archive, "select text_normalized as t from reports")
-    )
-    got = get_json(
-        ds, "/archive/search_reports.json", {"q": query, "_shape": "array", "_size": "max"}
-    )
-    assert len(got) == expected > 0
+@pytest.mark.parametrize("query", ["交通", "關於", "政府信息公开", "交 通"])
+def test_search_page_pages_through_every_match(ds, crawled_archive, query):
+    terms = [normalize(t).lower() for t in query.split()]
+    expected = {
+        r["rowid"]: r["id"]
+        for r in db_rows(crawled_archive, "select rowid, id, text_normalized as t from reports")
+        if all(term in r["t"].lower() for term in terms)
+    }
+    assert len(expected) > 20, "the sample archive gives this query more than one page"
+    got, page = [], 1
+    while True:
+        rows = get_json(
+            ds, "/archive/search_reports.json", {"q": query, "page": str(page), "_shape": "array"}
+        )
+        assert len(rows) <= 20
+        if not rows:
+            break
+        assert {r["matches"] for r in rows} == {len(expected)}
+        got += rows
+        page += 1
+    # every match exactly once, the most recently archived first
+    assert [r["id"] for r in got] == [expected[k] for k in sorted(expected, reverse=True)]
+    # page 1 is the default, and a query nothing contains gives no row
+    first = get_json(ds, "/archive/search_reports.json", {"q": query, "_shape": "array"})
+    assert [r["id"] for r in first] == [r["id"] for r in got[:20]]
+    assert get_json(ds, "/archive/search_reports.json", {"q": "鿰鿱", "_shape": "array"}) == []
+    needle = terms[0]
     for r in got:
         # FTS5's snippet() cuts its window by tokens, so a hit at the window's end is marked only in part.
         marked = re.findall(r"<mark>(.*?)</mark>", r["snippet"].lower(), re.S)
-        assert marked and all(needle.startswith(m) for m in marked), r["snippet"]
+        assert marked and all(any(t.startswith(m) for t in terms) for m in marked), r["snippet"]
     assert sum(f"<mark>{needle}</mark>" in r["snippet"].lower() for r in got) > len(got) / 2
     status, html = get(ds, "/archive/search_reports", {"q": query})
     assert f"<mark>{needle}</mark>" in html.lower(), "hits are highlighted, not escaped"
