@@ -129,14 +129,17 @@ def test_writer_keeps_a_batch_until_saved_and_replay_is_harmless(redis_url, tmp_
         url="http://127.0.0.1:8711/x", reason="HTTP 404", status=404, run_id="r1"
     )
     assert "not sent" not in serialize_item(report)
-    server.rpush(ITEMS_KEY, serialize_item(report), serialize_item(error))
+    server.rpush(ITEMS_KEY, serialize_item(error), serialize_item(report))
 
-    class FailingArchive:
+    class FailingArchive(Archive):
         def save_report(self, record):
             raise OSError("disk full")
 
-    with pytest.raises(OSError):
-        ArchiveWriter(FailingArchive(), server).drain_once()
+    with FailingArchive(tmp_path / "archive.db") as failing:
+        with pytest.raises(OSError):
+            ArchiveWriter(failing, server).drain_once()
+        # the batch is one transaction: the error item written before the failure was rolled back with it
+        assert failing.conn.execute("select count(*) from crawl_errors").fetchone()[0] == 0
     assert server.llen(ITEMS_KEY) == 2
 
     with Archive(tmp_path / "archive.db") as archive:
