@@ -169,12 +169,29 @@ def extra_template_vars(view_name, database, table, request, datasette):
 
 
 @hookimpl
-def render_cell(value, column, table, database):
-    """The search_reports query marks hits with <mark> (archive.search.snippet); Datasette escapes HTML in
-    query results, so the snippet column is escaped here and only those two tags are let through."""
-    if column != "snippet" or database != DATABASE or not isinstance(value, str):
+def render_cell(row, value, column, table, database, datasette):
+    """Cells of the search page (the search_reports query, recognised by its snippet column).
+
+    The passage is marked with <mark> (archive.search.snippet) and Datasette escapes HTML in query results,
+    so the snippet is escaped here and only those two tags are let through. The title links to the report's
+    own page and the source URL becomes a short link, so the passage gets the width of the results table.
+    """
+    if database != DATABASE or table is not None or not isinstance(value, str):
         return None
-    if "<mark>" not in value:
+    try:
+        keys = set(row.keys())
+    except AttributeError:
         return None
-    escaped = str(escape(value))
-    return Markup(escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
+    if "snippet" not in keys:
+        return None
+    if column == "snippet":
+        if "<mark>" not in value:
+            return None
+        escaped = str(escape(value))
+        return Markup(escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
+    if column == "title" and row["id"]:
+        href = datasette.urls.row(DATABASE, "reports", row["id"])
+        return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
+    if column == "url":
+        return Markup(f'<a href="{escape(value)}" title="{escape(value)}">原文 ↗</a>')
+    return None

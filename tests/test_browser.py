@@ -90,7 +90,7 @@ def brute_force_count(db: Path, query: str) -> int:
     return sum(needle in t.lower() for t in texts)
 
 
-def test_search_box_coverage_and_report_page(browser, site, crawled_archive):
+def test_search_box_search_page_coverage_and_report_page(browser, site, crawled_archive):
     wait = WebDriverWait(browser, 30)
 
     # 1. The reports table's own search box: type, submit, count.
@@ -107,6 +107,21 @@ def test_search_box_coverage_and_report_page(browser, site, crawled_archive):
     assert m, text[:2000]
     assert int(m.group(1).replace(",", "")) == brute_force_count(crawled_archive, "交通")
     shot(browser, "search-jiaotong")
+
+    # 1b. The search page, reached from the home page's link: the same count, hits highlighted.
+    browser.get(site)
+    wait.until(ec.element_to_be_clickable((By.LINK_TEXT, "search page"))).click()
+    box = wait.until(ec.presence_of_element_located((By.NAME, "q")))
+    box.send_keys("交通")
+    box.submit()
+    marks = wait.until(
+        ec.presence_of_all_elements_located((By.CSS_SELECTOR, "td.col-snippet mark"))
+    )
+    assert marks and {m.text for m in marks} == {"交通"}
+    matches = {e.text for e in browser.find_elements(By.CSS_SELECTOR, "td.col-matches")}
+    assert matches == {str(brute_force_count(crawled_archive, "交通"))}
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")) == 20
+    shot(browser, "search-page-jiaotong")
 
     # 2. The coverage view, filtered to late reports, and the dashboard with its three charts drawn.
     browser.get(f"{site}/archive/coverage?status=late")
