@@ -211,10 +211,12 @@ def snippet(text: str | None, query: str | None, width: int = 40) -> str:
     """
     if not text:
         return ""
-    terms = {normalize(quoted or bare).lower() for quoted, bare in _TERMS_RE.findall(query or "")}
-    needles = sorted(
-        terms - {""}, key=len, reverse=True
-    )  # longest first, so 交通运输 wins over 交通
+    terms = {
+        normalize(quoted or bare.strip('"')).lower()  # an unpaired quote is no part of the term
+        for quoted, bare in _TERMS_RE.findall(query or "")
+    }
+    # longest first, so that where 交通运输 and 交通 both match, 交通运输 is marked
+    needles = sorted(terms - {""}, key=len, reverse=True)
     hay = text.lower()
     if len(hay) != len(text):  # a character whose lower case is longer (İ): match case as typed
         hay = text

@@ -151,8 +151,8 @@ class ArchiveWriter:
         raw = self.server.lrange(self.key, 0, self.batch - 1)
         if not raw:
             return 0
-        # One transaction for the batch: one WAL commit and one new FTS5 segment (less merging later) for up
-        # to `batch` reports instead of one each, which is most of what the writer spends besides tokenizing.
+        # One transaction for the batch: one WAL commit and one new FTS5 segment for up to `batch` reports
+        # instead of one of each per report.
         with transaction(self.archive.conn):
             for data in raw:
                 self.write(*deserialize_item(data))

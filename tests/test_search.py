@@ -207,6 +207,9 @@ def test_snippet_marks_every_hit_in_a_window_around_the_first():
         text, "icp"
     )
     assert "<mark>交通运输局</mark>" in snippet(text, '"交通運輸局" 交通')
+    assert "<mark>交通</mark>" in snippet(
+        text, '"交通'
+    )  # an unpaired quote, as escape_fts reads it
     assert snippet("第一段\n第二段", "二段") == "第一段 第<mark>二段</mark>"
     # no hit (a report FTS5 matched on a folding str.find does not know): the start, unmarked
     assert snippet(text, "乾隆") == text[:80] + "…"
