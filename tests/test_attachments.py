@@ -119,7 +119,7 @@ def test_archive_keeps_attachment_text_and_hash(tmp_path):
     a = Archive(tmp_path / "archive.db")
     att = {
         "name": "r.pdf",
-        "url": "http://a.cn/r.pdf",
+        "url": "http://127.0.0.1/r.pdf",
         "type": "pdf",
         "size": 3,
         "sha256": "ab" * 32,
@@ -127,7 +127,7 @@ def test_archive_keeps_attachment_text_and_hash(tmp_path):
     att["text"] = "关心指导"
     rec = {
         "bureau_id": "b",
-        "url": "http://a.cn/1",
+        "url": "http://127.0.0.1/1",
         "title": "t",
         "text": "x",
         "attachments": [att],
