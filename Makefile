@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8001
 DB := data/archive.db
+# apt waits up to 10 min for the dpkg lock (an unattended upgrade or another install running is normal)
+# instead of failing at once.
+APT := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 
 .PHONY: setup demo archive serve test lint bench clean browser redis distributed
 
@@ -33,7 +36,7 @@ demo: archive serve
 # download; without the font every Chinese character of the screenshots is a box); idempotent.
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && dpkg -s fonts-noto-cjk >/dev/null 2>&1 || \
-		(apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk)
+		($(APT) update && $(APT) install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk)
 
 test: setup browser redis
 	$(BIN)/pytest
@@ -41,7 +44,7 @@ test: setup browser redis
 # Debian's redis-server for the scrapy-redis scale-out (tests start and stop their own on a free port); idempotent.
 redis:
 	@command -v redis-server >/dev/null || \
-		(apt-get update && apt-get install -y --no-install-recommends redis-server)
+		($(APT) update && $(APT) install -y --no-install-recommends redis-server)
 
 # WORKERS scrapy-redis crawlers sharing one frontier and dupefilter, one archive writer, a local Redis on
 # 127.0.0.1:6390 started and stopped here (sample registry: sample portals on loopback too).

@@ -1,11 +1,12 @@
-"""The five seed reports, rebuilt as sample-portal items from the scraped texts in ../shared/seeds.
+"""The five seed reports, rebuilt as sample-portal items from the scraped texts in `seed_texts/`.
 
-The seed files are what a naive scraper kept of five real report pages. They are read at build time,
-never copied into this repository, so the sample portals stay tied to the evidence: the chrome the
-scraper swallowed becomes item fields (title, published, source, related), and what remains is the body
-the extractor must give back unchanged, oddities included (pinyin ruby debris, PDF spaces inside words,
-odd template labels). Seed 004's statutory tables, flattened to one cell per line, are set back into the
-2019 template's shape with its row and column spans, because that is how the portal carried them.
+The seed files are what a naive scraper kept of five real report pages. They are the project's own test
+data (`sample_portals/seed_texts/`, with the README that came with them), read at build time so the
+sample portals stay tied to the evidence: the chrome the scraper swallowed becomes item fields (title,
+published, source, related), and what remains is the body the extractor must give back unchanged,
+oddities included (pinyin ruby debris, PDF spaces inside words, odd template labels). Seed 004's
+statutory tables, flattened to one cell per line, are set back into the 2019 template's shape with its
+row and column spans, because that is how the portal carried them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from sample_portals.model import Block, Cell, Item
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parent / "seed_texts"
 
 
 # Pinyin ruby debris a 繁体 toggle leaves after characters, e.g. "關(guān)" -> "(guān)".

@@ -16,8 +16,8 @@ from archive.tables import checks, parse_html, parse_text
 from sample_portals.content import ITEMS
 from sample_portals.model import golden_text
 
-SEED_004 = Path("/work/shared/seeds/004_f381d2065afaaaf4.txt")
 ROOT = Path(__file__).resolve().parents[1]
+SEED_004 = ROOT / "sample_portals" / "seed_texts" / "004_f381d2065afaaaf4.txt"
 
 REQUEST_COLS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 APPEAL_ROWS = ["4.review", "4.suit_direct", "4.suit_after_review"]
