@@ -1,0 +1,3 @@
+from sample_portals.hostile import main
+
+main()
