@@ -36,6 +36,9 @@ OVERRIDE_KEYS: dict[str, tuple[type, ...]] = {
     "hanweb_proxy_url": (str,),
     "pages_per_request": (int,),
     "max_pages": (int,),
+    # safety caps (crawler/bounds.py): list pages per column, requests per bureau
+    "max_pages_per_column": (int,),
+    "max_pages_per_bureau": (int,),
     "jpaas_api_url": (str,),
 }
 
