@@ -195,3 +195,16 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "url":
         return Markup(f'<a href="{escape(value)}" title="{escape(value)}">原文 ↗</a>')
     return None
+
+
+# The reader's pages and labels (archive/reader.py) are a second plugin module of the same distribution.
+def _register_reader() -> None:
+    from datasette.plugins import pm
+
+    from archive import reader
+
+    if not pm.is_registered(reader):
+        pm.register(reader, name="nianbao_reader")
+
+
+_register_reader()
