@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from archive import versions
+from archive import runs, versions
 from archive.schema import FTS_TABLE, canonical_url, report_id, stable_id, transaction
 from archive.search import open_db
 from archive.textnorm import normalize
@@ -127,8 +127,10 @@ class Archive:
         self.conn.execute("PRAGMA busy_timeout=10000")
         self._run_counts: dict[str | None, Counter] = {}
         self._stat_items_synced = False
+        self.locks = runs.RunLocks(self.path)  # one lock per open run (see start_run)
 
     def close(self) -> None:
+        self.locks.release_all()
         self.conn.close()
 
     def __enter__(self) -> Archive:
@@ -429,10 +431,17 @@ class Archive:
         """Open a crawl_runs row; its id is sortable by time and unique across machines.
 
         Start and id carry milliseconds: a small re-crawl can start within the same second as the one before
-        it ended, and "the latest run" must not then be decided by the random suffix."""
+        it ended, and "the latest run" must not then be decided by the random suffix.
+
+        The run holds an exclusive lock on its own file under `<archive>-runs/` until finish_run; the
+        kernel drops it when the process dies, even by kill -9. So an open row whose lock can be taken
+        belongs to a dead crawl: it is closed as interrupted here, before the new row is added.
+        """
         started = datetime.now(UTC)
         run_id = started.strftime("%Y%m%dT%H%M%S") + f"{started.microsecond // 1000:03d}Z-"
         run_id += secrets.token_hex(3)
+        self.locks.take(run_id)  # before the row exists, so no other start can think it dead
+        self.close_dead_runs(run_id)
         with transaction(self.conn):
             self.conn.execute(
                 "INSERT INTO crawl_runs (id, start, registry) VALUES (?, ?, ?)",
@@ -441,8 +450,18 @@ class Archive:
         self._run_counts.setdefault(run_id, Counter())
         return run_id
 
-    def finish_run(self, run_id: str, stats: dict | None = None) -> None:
-        """Close the run with Scrapy's stats, keys as Scrapy names them (downloader/response_bytes, …)."""
+    def close_dead_runs(self, by: str | None = None) -> list[str]:
+        """Mark every open run whose crawl is gone (killed, crashed) as interrupted (archive/runs.py)."""
+        return runs.close_dead_runs(self.conn, self.locks, by)
+
+    def finish_run(self, run_id: str, stats: dict | None = None, status: str | None = None) -> None:
+        """Close the run with Scrapy's stats, keys as Scrapy names them (downloader/response_bytes, …).
+
+        Its status is `finished` when the crawl got to its end (finish reason "finished", or none given),
+        else `interrupted` (SIGTERM / Ctrl-C is "shutdown", a CloseSpider limit its own reason)."""
+        if status is None:
+            reason = (stats or {}).get("finish_reason") or "finished"
+            status = "finished" if reason == "finished" else "interrupted"
         counts = self._run_counts.get(run_id, Counter())
         stats_json = json.dumps(
             dict(stats or {}), ensure_ascii=False, sort_keys=True, default=_json_default
@@ -450,7 +469,7 @@ class Archive:
         with transaction(self.conn):
             self.conn.execute(
                 'UPDATE crawl_runs SET "end" = ?, stats = ?, new_reports = ?, changed_reports = ?, '
-                "unchanged_reports = ?, errors = ? WHERE id = ?",
+                "unchanged_reports = ?, errors = ?, status = ? WHERE id = ?",
                 [
                     _now(),
                     stats_json,
@@ -458,6 +477,8 @@ class Archive:
                     counts["changed"],
                     counts["unchanged"],
                     counts["errors"],
+                    status,
                     run_id,
                 ],
             )
+        self.locks.release(run_id)

@@ -365,6 +365,19 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE reports ADD COLUMN subordinate_unit TEXT",
         ],
     ),
+    (
+        8,
+        "crawl run status: finished or interrupted",
+        [
+            # finished / interrupted; NULL while the run is alive (archive/ingest.py, start_run and
+            # finish_run). Runs closed before this migration keep the reason Scrapy gave them.
+            "ALTER TABLE crawl_runs ADD COLUMN status TEXT",
+            """UPDATE crawl_runs SET status = CASE
+    WHEN coalesce(CASE WHEN json_valid(stats) THEN json_extract(stats, '$.finish_reason') END,
+                  'finished') = 'finished' THEN 'finished' ELSE 'interrupted' END
+WHERE "end" IS NOT NULL""",
+        ],
+    ),
 ]
 
 

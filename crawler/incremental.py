@@ -295,6 +295,10 @@ class RunSummary:
                 f"not refetched: {state.not_modified} answered 304 Not Modified, "
                 f"{state.skipped} with an unchanged list line"
             )
+        budget = getattr(spider, "budget", None)
+        capped = budget.summary() if budget is not None else None
+        if capped:
+            lines.append(capped)
         errors = figures["errors_by_reason"]
         if errors:
             shown = ", ".join(f"{k} ×{v}" for k, v in list(errors.items())[:6])

@@ -28,6 +28,8 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.job import job_dir
 
+from crawler.bounds import CAP_REACHED
+
 __all__ = ["DONE_FILE", "DoneLogPipeline", "ResumableDupeFilter", "ResumableScheduler", "read_done"]
 
 DONE_FILE = "nianbao-done.txt"
@@ -96,7 +98,8 @@ class DoneLogPipeline:
 
     def process_item(self, item):
         url = item.get("url")
-        if url:
+        # a page a cap refused is not done: a resumed run with a higher cap must still fetch it
+        if url and not str(item.get("reason") or "").startswith(CAP_REACHED):
             self._file.write(url + "\n")
             self._file.flush()
         return item

@@ -82,7 +82,22 @@ DOWNLOADER_MIDDLEWARES.update(
     }
 )
 SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalSpiderMiddleware": 600}
-EXTENSIONS = {"crawler.incremental.RunSummary": 600}
+EXTENSIONS = {
+    "crawler.incremental.RunSummary": 600,
+    # SIGTERM / Ctrl-C end the crawl within NIANBAO_SHUTDOWN_GRACE + 2 s (crawler/shutdown.py)
+    "crawler.shutdown.BoundedShutdown": 100,
+    # No remote control: the telnet console and the remote-control HTTP server (Scrapy 2.19+, runs any
+    # Python code it is sent, and writes a job file with its token to the user's profile directory) are
+    # off twice, by setting and by extension.
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
+}
+REMOTE_CONTROL_ENABLED = False
+NIANBAO_SHUTDOWN_GRACE = 5.0
+# Page caps (crawler/bounds.py): list requests per column and pages per bureau; a registry row's
+# overrides max_pages_per_column / max_pages_per_bureau win for that bureau. No real column comes close.
+NIANBAO_MAX_PAGES_PER_COLUMN = 500
+NIANBAO_MAX_PAGES_PER_BUREAU = 5000
 NIANBAO_INCREMENTAL = True  # False: refetch every listed page, as a first crawl does
 NIANBAO_WARC_ENABLED = True  # WARC files under NIANBAO_WARC_DIR (default: warc/ beside the archive)
 

@@ -9,7 +9,9 @@ pure functions of HTML that tests can drive with a hand-written page.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from w3lib.url import canonicalize_url
@@ -20,10 +22,21 @@ if TYPE_CHECKING:
 
     from crawler.registry import Bureau
 
-__all__ = ["STATE_KEY", "FamilyAdapter", "ListEntry", "canonical_url", "normalize_date"]
+__all__ = [
+    "STATE_KEY",
+    "FamilyAdapter",
+    "ListEntry",
+    "bounded",
+    "canonical_url",
+    "normalize_date",
+]
 
 # Request meta key under which an adapter keeps its own paging state between list pages.
 STATE_KEY = "nianbao_list"
+# The state key holding the column's page cap (the spider sets it; crawler/bounds.py), and its value when
+# an adapter is driven without the spider.
+CAP_KEY = "cap"
+DEFAULT_CAP = 500
 
 # List dates as portals print them: matches "2026/08/27", "2023-01-30", "2019.1.8", "2020年01月15日".
 _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -49,6 +62,16 @@ def normalize_date(text: str | None) -> str | None:
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def bounded(requests: Iterable[Request], state: dict[str, Any]) -> list[Request]:
+    """At most `cap` follow-up requests of one list page, drawn lazily from `requests`.
+
+    Pagers announce what they like (`共 999999 页`); the adapters describe their pages as generators and
+    this takes no more than the column could ever be granted, so a counter costs at most `cap` requests
+    built, and the spider's budget (crawler/bounds.py) tells whether any were left over.
+    """
+    return list(islice(requests, int(state.get(CAP_KEY) or DEFAULT_CAP)))
 
 
 def canonical_url(url: str) -> str:

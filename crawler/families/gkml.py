@@ -9,6 +9,8 @@ missing ones in the naming the pager uses.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import chain
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -18,6 +20,7 @@ from crawler.families.base import (
     STATE_KEY,
     FamilyAdapter,
     ListEntry,
+    bounded,
     page_count,
     pager_urls,
     table_entries,
@@ -45,32 +48,42 @@ class GkmlAdapter(FamilyAdapter):
     def parse_list(self, response: Response) -> tuple[list[ListEntry], list[Request]]:
         state = self.state(response)
         entries = self.dedupe(table_entries(response))
-        urls = pager_urls(response)
+        shown = pager_urls(response)
+        urls: Iterator[str] = iter(shown)
         if state.get("first"):
-            urls += self._from_counter(response, urls)
+            urls = chain(urls, self._from_counter(response, shown))
         limit = state.get("max_pages")
         later = {**state, "first": False}
-        follow = [Request(u, meta={STATE_KEY: later}) for u in dict.fromkeys(urls)]
+        follow = bounded((Request(u, meta={STATE_KEY: later}) for u in _unique(urls)), state)
         if limit:
             follow = follow[: max(int(limit) - 1, 0)]
         return entries, follow
 
-    def _from_counter(self, response: Response, seen: list[str]) -> list[str]:
-        """Every page the counter announces, named like the pager's own links."""
+    def _from_counter(self, response: Response, seen: list[str]) -> Iterator[str]:
+        """Every page the counter announces, named like the pager's own links, lazily: the counter is
+        the portal's claim (`共 999999 页`)."""
         total = page_count(response)
         if not total or total <= 1:
-            return []
+            return
         for url in seen:
             parts = urlsplit(url)
             query = dict(parse_qsl(parts.query))
             if "page" in query:
-                return [
-                    urlunsplit(parts._replace(query=urlencode({**query, "page": n})))
-                    for n in range(1, total + 1)
-                ]
+                for n in range(1, total + 1):
+                    yield urlunsplit(parts._replace(query=urlencode({**query, "page": n})))
+                return
             m = _STATIC_PAGE_RE.search(parts.path)
             if m:
                 base, ext = m.group(1), m.group(3)
                 # index.html is page 1; its followers are index_1 … index_{N-1}
-                return [response.urljoin(f"{base}_{n}.{ext}") for n in range(1, total)]
-        return []
+                for n in range(1, total):
+                    yield response.urljoin(f"{base}_{n}.{ext}")
+                return
+
+
+def _unique(urls: Iterator[str]) -> Iterator[str]:
+    seen: set[str] = set()
+    for url in urls:
+        if url not in seen:
+            seen.add(url)
+            yield url

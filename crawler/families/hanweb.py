@@ -17,7 +17,14 @@ from lxml import etree
 from parsel import Selector
 from scrapy import FormRequest, Request
 
-from crawler.families.base import STATE_KEY, FamilyAdapter, ListEntry, canonical_url, normalize_date
+from crawler.families.base import (
+    STATE_KEY,
+    FamilyAdapter,
+    ListEntry,
+    bounded,
+    canonical_url,
+    normalize_date,
+)
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -165,12 +172,14 @@ class HanwebAdapter(FamilyAdapter):
         proxy = response.urljoin(state.get("proxy_url") or config.get("proxyUrl") or DEFAULT_PROXY)
         formdata = {k: str(v) for k, v in config.get("ajaxParam", {}).items()}
         later = {**state, "proxy": True, "column_url": response.url}
-        requests = []
-        start = static_count + 1
-        while start <= total:
-            end = min(start + chunk - 1, total)
-            sep = "&" if "?" in proxy else "?"
-            url = f"{proxy}{sep}startrecord={start}&endrecord={end}&perpage={per_page}"
-            requests.append(FormRequest(url, formdata=formdata, meta={STATE_KEY: later}))
-            start = end + 1
-        return requests
+
+        def chunks():  # lazily: totalRecord is the portal's claim and may be 999,999,999
+            start = static_count + 1
+            while start <= total:
+                end = min(start + chunk - 1, total)
+                sep = "&" if "?" in proxy else "?"
+                url = f"{proxy}{sep}startrecord={start}&endrecord={end}&perpage={per_page}"
+                yield FormRequest(url, formdata=formdata, meta={STATE_KEY: later})
+                start = end + 1
+
+        return bounded(chunks(), state)

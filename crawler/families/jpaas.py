@@ -17,7 +17,14 @@ from urllib.parse import urljoin
 
 from scrapy import Request
 
-from crawler.families.base import STATE_KEY, FamilyAdapter, ListEntry, canonical_url, normalize_date
+from crawler.families.base import (
+    STATE_KEY,
+    FamilyAdapter,
+    ListEntry,
+    bounded,
+    canonical_url,
+    normalize_date,
+)
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -137,7 +144,8 @@ class JpaasAdapter(FamilyAdapter):
             if state.get("max_pages"):
                 pages = min(pages, int(state["max_pages"]))
             later = {**state, "first": False}
-            follow = [self._page(later, n) for n in range(2, pages + 1)]
+            # lazily: the total is the API's claim and may be 99,999,999 items
+            follow = bounded((self._page(later, n) for n in range(2, pages + 1)), state)
         return self.dedupe(entries), follow
 
     def _page(self, state: dict, page_no: int) -> Request:

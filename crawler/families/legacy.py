@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 
 from scrapy import Request
 
-from crawler.families.base import STATE_KEY, FamilyAdapter, ListEntry, pager_urls, table_entries
+from crawler.families.base import (
+    STATE_KEY,
+    FamilyAdapter,
+    ListEntry,
+    bounded,
+    pager_urls,
+    table_entries,
+)
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -32,7 +39,7 @@ class LegacyAdapter(FamilyAdapter):
     def parse_list(self, response: Response) -> tuple[list[ListEntry], list[Request]]:
         state = self.state(response)
         entries = self.dedupe(table_entries(response))
-        follow = [Request(u, meta={STATE_KEY: state}) for u in pager_urls(response)]
+        follow = bounded((Request(u, meta={STATE_KEY: state}) for u in pager_urls(response)), state)
         if state.get("max_pages"):
             follow = follow[: max(int(state["max_pages"]) - 1, 0)]
         return entries, follow

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 from scrapy import Request
 
-from crawler.families.base import STATE_KEY, FamilyAdapter, ListEntry, canonical_url, normalize_date
+from crawler.families.base import (
+    STATE_KEY,
+    FamilyAdapter,
+    ListEntry,
+    bounded,
+    canonical_url,
+    normalize_date,
+)
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -85,10 +92,11 @@ class TrsAdapter(FamilyAdapter):
         if state.get("max_pages"):
             total = min(total, int(state["max_pages"]))
         later = {**state, "first": False}
-        requests = []
-        for page in range(total):
-            if page == current:
-                continue
-            name = f"{base}.{ext}" if page == 0 else f"{base}_{page}.{ext}"
-            requests.append(Request(response.urljoin(name), meta={STATE_KEY: later}))
-        return requests
+
+        def pages():  # lazily: the call's total is the portal's claim, createPageHTML(99999, …)
+            for page in range(total):
+                if page != current:
+                    name = f"{base}.{ext}" if page == 0 else f"{base}_{page}.{ext}"
+                    yield Request(response.urljoin(name), meta={STATE_KEY: later})
+
+        return bounded(pages(), state)

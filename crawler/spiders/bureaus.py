@@ -35,9 +35,15 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
+from crawler.bounds import (
+    DEFAULT_MAX_PAGES_PER_BUREAU,
+    DEFAULT_MAX_PAGES_PER_COLUMN,
+    DUPLICATE,
+    PageBudget,
+)
 from crawler.failures import describe, with_retries
 from crawler.families import get_adapter
-from crawler.families.base import canonical_url
+from crawler.families.base import CAP_KEY, STATE_KEY, canonical_url
 from crawler.families.charset import with_right_charset
 from crawler.families.discover import column_candidates, hub_links
 from crawler.items import CrawlErrorItem, DiscoveryItem, ReportItem
@@ -85,12 +91,15 @@ class BureausSpider(scrapy.Spider):
         self._seen_details: set[str] = set()
         # Column discovery per homepage-only bureau: pages pending, candidates found, pages looked at.
         self._discovery: dict[str, dict[str, Any]] = {}
+        # Page caps per column and per bureau (crawler/bounds.py); from_crawler reads the settings.
+        self.budget = PageBudget(DEFAULT_MAX_PAGES_PER_COLUMN, DEFAULT_MAX_PAGES_PER_BUREAU)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not spider.db:
             spider.db = crawler.settings.get("NIANBAO_DB", "data/archive.db")
+        spider.budget = PageBudget.from_settings(crawler.settings)
         # Per-bureau politeness: a download slot per portal host with the bureau's own delay.
         slots = dict(crawler.settings.getdict("DOWNLOAD_SLOTS"))
         for b in spider.bureaus:
@@ -134,8 +143,34 @@ class BureausSpider(scrapy.Spider):
 
     def _open_column(self, bureau: Bureau, column_url: str):
         adapter = get_adapter(bureau.family)
-        for request in adapter.column_requests(bureau, column_url):
-            yield self._list_request(request, bureau, column_url)
+        requests = adapter.column_requests(bureau, column_url)
+        yield from self._admitted(
+            bureau, column_url, (self._list_request(r, bureau, column_url) for r in requests)
+        )
+
+    def _admitted(self, bureau: Bureau, column_url: str, requests):
+        """The requests the page caps let through, then the column's cap error (once), and no more.
+
+        `requests` is consumed lazily and abandoned at the first refusal: every later one would be
+        refused too, so a pager's remaining pages are never even built.
+        """
+        for request in requests:
+            if "entry_url" in request.meta:
+                refusal = self.budget.admit_page(bureau, column_url)
+            else:
+                fingerprint = self.crawler.request_fingerprinter.fingerprint(request)
+                refusal = self.budget.admit_list(bureau, column_url, fingerprint)
+            if refusal is None:
+                yield request
+                continue
+            if refusal is DUPLICATE:
+                continue
+            if refusal.first:
+                self.crawler.stats.inc_value("nianbao/page_caps_reached")
+                self.logger.warning("%s (first page not fetched: %s)", refusal.reason, request.url)
+                url = request.meta.get("entry_url") or request.url
+                yield self.error(url, refusal.reason, None, bureau.id)
+            return
 
     # -- column discovery --------------------------------------------------------------------------
 
@@ -202,10 +237,12 @@ class BureausSpider(scrapy.Spider):
         return meta
 
     def _list_request(self, request: Request, bureau: Bureau, column_url: str) -> Request:
+        # the adapter builds at most `cap` follow-ups from any page (crawler.families.base.bounded)
+        state = {**(request.meta.get(STATE_KEY) or {}), CAP_KEY: self.budget.column_cap_of(bureau)}
         return request.replace(
             callback=self.parse_list,
             errback=self.on_error,
-            meta={**request.meta, **self._bureau_meta(bureau, column_url)},
+            meta={**request.meta, **self._bureau_meta(bureau, column_url), STATE_KEY: state},
         )
 
     # -- callbacks ---------------------------------------------------------------------------------
@@ -223,8 +260,14 @@ class BureausSpider(scrapy.Spider):
             # a JSON-fed shell page has no entries but asks for the API: that is not an empty list
             self.crawler.stats.inc_value("nianbao/empty_list_pages")
             yield self.error(response.url, EMPTY_LIST, response.status, bureau.id)
-        for request in follow:
-            yield self._list_request(request, bureau, column_url)
+        yield from self._admitted(
+            bureau, column_url, (self._list_request(r, bureau, column_url) for r in follow)
+        )
+        yield from self._admitted(
+            bureau, column_url, self._detail_requests(bureau, column_url, entries)
+        )
+
+    def _detail_requests(self, bureau: Bureau, column_url: str, entries):
         for entry in entries:
             self.crawler.stats.inc_value("nianbao/list_entries")
             if entry.url in self._seen_details:
