@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import runs, versions
+from archive.safeurl import refusal, refused_link, screen_links
 from archive.schema import FTS_TABLE, canonical_url, report_id, stable_id, transaction
 from archive.search import open_db
 from archive.textnorm import normalize
@@ -254,11 +255,23 @@ class Archive:
         return rows
 
     def save_report(self, record: dict) -> str:
-        """Store one report item; returns "new", "changed" or "unchanged".
+        """Store one report item; returns "new", "changed", "unchanged" or "refused".
 
         The search index row is replaced in the same transaction as the report row, so a reader never
-        sees a report whose search index describes an older text.
+        sees a report whose search index describes an older text. Links that are not http(s) are left out
+        and recorded in crawl_errors (archive/safeurl.py); a report whose own URL is one is not stored
+        ("refused").
         """
+        record, refused = screen_links(record)
+        why = refusal(record["url"])
+        if why:
+            refused.append(refused_link(str(record["url"]), why))
+        for r in refused:
+            self.record_error(
+                r["url"], r["reason"], None, record.get("bureau_id"), record.get("run_id")
+            )
+        if why:
+            return "refused"
         rid = report_id(record["url"])
         row = self._report_row(record)
         attachments = self._attachment_rows(rid, record.get("attachments"))

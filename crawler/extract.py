@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
+from archive.safeurl import link_scheme, refusal, refused_link
 from archive.textnorm import remove_ruby, simplify_chars
 from crawler.classify import year_from_title
 
@@ -712,8 +713,12 @@ def _is_attachment_href(href: str) -> bool:
     )
 
 
-def _attachments(root, body, url: str) -> list[dict[str, str]]:
-    """Attachment links from the body and from a 附件 area next to it, never from 相关… lists."""
+def _attachments(root, body, url: str, refused: list | None = None) -> list[dict[str, str]]:
+    """Attachment links from the body and from a 附件 area next to it, never from 相关… lists.
+
+    A file-like link that is not http(s) once read as a browser reads it (`JavaScript:alert(1)//a.pdf`,
+    `java&#9;script:…pdf`, archive/safeurl.py) is never an attachment: it goes to `refused` instead, for
+    crawl_errors, and is never fetched."""
     candidates = []
     if body is not None:
         candidates.extend(body.iter("a"))
@@ -739,11 +744,16 @@ def _attachments(root, body, url: str) -> list[dict[str, str]]:
     out = []
     for a in candidates:
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
+        if not href or href.startswith("#"):
             continue
         if not _is_attachment_href(href):
             continue
         absolute = urljoin(url, href)
+        why = refusal(href) if link_scheme(href) else refusal(absolute)
+        if why:
+            if refused is not None:
+                refused.append(refused_link(href, why))
+            continue
         if absolute in seen:
             continue
         seen.add(absolute)
@@ -883,7 +893,8 @@ def extract_page(html: str, url: str) -> dict:
         body, _how = _find_body(html, root2, hidden)
         if body is not None:
             root = root2
-    attachments = _attachments(root, body, url)
+    refused: list[dict[str, str]] = []
+    attachments = _attachments(root, body, url, refused)
     lines = html_to_lines(body) if body is not None else _generic_lines(html, root)
     text = "\n".join(clean_lines(lines, title))
 
@@ -916,4 +927,5 @@ def extract_page(html: str, url: str) -> dict:
         "written_date": _norm_date(xxgk.get("written_date")) or xxgk.get("written_date"),
         "doc_no": xxgk.get("doc_no"),
         "attachments": attachments,
+        "refused_links": refused,  # [{url, reason}]: links not stored (archive/safeurl.py)
     }

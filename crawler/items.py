@@ -33,6 +33,7 @@ class ReportItem(scrapy.Item):
     written_date = scrapy.Field()
     doc_no = scrapy.Field()
     attachments = scrapy.Field()
+    refused_links = scrapy.Field()  # [{url, reason}] not stored: not http(s) (archive/safeurl.py)
     # crawler.attachments / crawler.metadata (issue 4)
     attachment_text = scrapy.Field()  # text of attachments when the page has its own body
     image_only = scrapy.Field()

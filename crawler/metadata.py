@@ -10,8 +10,11 @@ have met (a name we do not know stays NULL rather than being guessed).
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from urllib.parse import urljoin
+
+from archive.safeurl import link_scheme, refusal, refused_link
 
 __all__ = ["PROVINCES", "image_only", "parse_date", "region_fields"]
 
@@ -99,16 +102,24 @@ _CHROME_IMG_RE = re.compile(
 _IMG_RE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 
 
-def image_only(html: str, url: str, text: str) -> list[str]:
+def image_only(html: str, url: str, text: str, refused: list | None = None) -> list[str]:
     """The content images of a 图片版 report: non-empty only when the clean text is (almost) empty and the
-    page shows images that are not logos, badges or QR codes."""
+    page shows images that are not logos, badges or QR codes. A source that is not http(s) as a browser
+    reads it (`javascript:`, `data:`, `jav&#x09;ascript:`; archive/safeurl.py) is no image: it goes to
+    `refused`, for crawl_errors, and is never fetched."""
     if len(re.sub(r"\s", "", text or "")) > 40:
         return []
     images = []
-    for src in _IMG_RE.findall(html or ""):
-        if _CHROME_IMG_RE.search(src) or src.startswith("data:"):
+    for raw in _IMG_RE.findall(html or ""):
+        src = html_module.unescape(raw)  # the raw page: entities are still encoded here
+        if _CHROME_IMG_RE.search(src):
             continue
         full = urljoin(url, src)
+        why = refusal(src) if link_scheme(src) else refusal(full)
+        if why:
+            if refused is not None:
+                refused.append(refused_link(src, why))
+            continue
         if full not in images:
             images.append(full)
     return images

@@ -68,7 +68,9 @@ class ClassifyPipeline:
 
         item.update(region_fields(item.get("site_id_code")))
         if not item.get("attachments"):
-            images = image_only(item.get("html") or "", item["url"], text)
+            refused = list(item.get("refused_links") or [])
+            images = image_only(item.get("html") or "", item["url"], text, refused)
+            item["refused_links"] = refused
             if images:  # 图片版: kept, flagged, images listed
                 item["image_only"] = True
                 item["images"] = images

@@ -35,6 +35,7 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
+from archive.safeurl import refusal as link_refusal
 from crawler.bounds import (
     DEFAULT_MAX_PAGES_PER_BUREAU,
     DEFAULT_MAX_PAGES_PER_COLUMN,
@@ -256,6 +257,12 @@ class BureausSpider(scrapy.Spider):
             return
         response = with_right_charset(response)
         entries, follow = adapter.parse_list(response)
+        # A list link that is script to a browser (`JavaScript:…`, archive/safeurl.py) is no report page:
+        # recorded, never fetched (Scrapy would raise on it and lose the rest of the page).
+        for entry in entries:
+            if why := link_refusal(entry.url):
+                yield self.error(entry.url, why, None, bureau.id)
+        entries = [e for e in entries if link_refusal(e.url) is None]
         if not entries and not follow:
             # a JSON-fed shell page has no entries but asks for the API: that is not an empty list
             self.crawler.stats.inc_value("nianbao/empty_list_pages")
