@@ -74,6 +74,14 @@ ATTACHMENT_FIELDS = (
 )
 # Bookkeeping written with every new or changed row, never compared.
 _TRACKING_FIELDS = ("fetched_at", "run_id")
+# Kept in report_texts since migration 9, so that reports rows stay narrow (archive/schema.py).
+TEXT_FIELDS = ("text", "text_normalized")
+_ROW_FIELDS = tuple(f for f in REPORT_FIELDS if f not in TEXT_FIELDS)
+_OLD_ROW_SQL = (
+    "SELECT r.rowid, "
+    + ", ".join(f"t.{f}" if f in TEXT_FIELDS else f"r.{f}" for f in REPORT_FIELDS)
+    + " FROM reports r LEFT JOIN report_texts t ON t.report_id = r.id WHERE r.id = ?"
+)
 
 BUREAU_FIELDS = (
     "id",
@@ -159,7 +167,13 @@ class Archive:
         with transaction(self.conn):
             for row in rows:
                 values = self._bureau_values(row)
-                written += self.conn.execute(sql, values).rowcount
+                changed = self.conn.execute(sql, values).rowcount
+                written += changed
+                if changed:  # the reports table's copy of the level (migration 9) follows the bureau
+                    self.conn.execute(
+                        "UPDATE reports SET level = ? WHERE bureau_id = ? AND level IS NOT ?",
+                        [values[2], values[0], values[2]],
+                    )
         return written
 
     @staticmethod
@@ -278,10 +292,7 @@ class Archive:
         now = _now()
         conn = self.conn
         with transaction(conn):
-            cur = conn.execute(
-                f"SELECT rowid, {', '.join(REPORT_FIELDS)} FROM reports WHERE id = ?", [rid]
-            )
-            old = cur.fetchone()
+            old = conn.execute(_OLD_ROW_SQL, [rid]).fetchone()
             old_attachments = [
                 tuple(r)
                 for r in conn.execute(
@@ -296,12 +307,13 @@ class Archive:
                 same = all(old_row[f] == row[f] for f in REPORT_FIELDS)
                 if same and old_attachments == new_attachments:
                     conn.execute("UPDATE reports SET last_seen = ? WHERE id = ?", [now, rid])
+                    self._save_images(rid, record)
                     versions.after_save(conn, rid, record, row)  # fetch state, WARC pointer
                     result = "unchanged"
                     self._count(record.get("run_id"), result)
                     return result
             self._ensure_bureau(row["bureau_id"])
-            fields = (*REPORT_FIELDS, *_TRACKING_FIELDS)
+            fields = (*_ROW_FIELDS, *_TRACKING_FIELDS)
             if old is None:
                 cols = ("id", *fields, "first_seen", "last_seen")
                 conn.execute(
@@ -309,6 +321,7 @@ class Archive:
                     [rid, *(row[f] for f in fields), now, now],
                 )
                 rowid = conn.execute("SELECT rowid FROM reports WHERE id = ?", [rid]).fetchone()[0]
+                self._save_text(rid, row)
                 self._fts_insert(rowid, row)
                 result = "new"
             else:
@@ -320,13 +333,17 @@ class Archive:
                     "changed_at = coalesce(?, changed_at) WHERE id = ?",
                     [*(row[f] for f in fields), now, changed_at, rid],
                 )
-                if old_row["text_normalized"] != row["text_normalized"]:
-                    conn.execute(
-                        f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, text_normalized) "
-                        "VALUES ('delete', ?, ?)",
-                        [rowid, old_row["text_normalized"]],
-                    )
+                indexed = (old_row["title"], old_row["text_normalized"])
+                if indexed != (row["title"], row["text_normalized"]):
+                    if old_row["text_normalized"] is not None:
+                        # FTS5 deletes an external-content row by the values it indexed
+                        conn.execute(
+                            f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, title, text_normalized) "
+                            "VALUES ('delete', ?, ?, ?)",
+                            [rowid, *indexed],
+                        )
                     self._fts_insert(rowid, row)
+                self._save_text(rid, row)
                 result = "changed"
             if (
                 old is None
@@ -349,6 +366,7 @@ class Archive:
                         + ", ".join(f"{f} = excluded.{f}" for f in ATTACHMENT_FIELDS[2:]),
                         a,
                     )
+            self._save_images(rid, record)
             # version history, validators, list line, WARC pointers (archive/versions.py)
             versions.after_save(conn, rid, record, row)
         # An attachment that failed (size limit, zip bomb, broken file, HTTP error) is a gap in the archive:
@@ -391,13 +409,52 @@ class Archive:
             texts = [a["text"] for a in attachments or [] if a.get("text")]
             tables.store_report_stats(self.conn, rid, row["text"], row["year"], texts)
         else:
-            self.conn.execute("DELETE FROM disclosure_stats WHERE report_id = ?", [rid])
-            self.conn.execute("DELETE FROM stats_checks WHERE report_id = ?", [rid])
+            tables.clear_report_stats(self.conn, rid)
+
+    def _save_text(self, rid: str, row: dict) -> None:
+        self.conn.execute(
+            "INSERT INTO report_texts (report_id, text, text_normalized) VALUES (?, ?, ?) "
+            "ON CONFLICT(report_id) DO UPDATE SET text = excluded.text, "
+            "text_normalized = excluded.text_normalized",
+            [rid, row["text"], row["text_normalized"]],
+        )
+        # the bureau's level, for the reports table's level facet
+        self.conn.execute(
+            "UPDATE reports SET level = (SELECT b.level FROM bureaus b WHERE b.id = reports.bureau_id) "
+            "WHERE id = ?",
+            [rid],
+        )
+
+    def _save_images(self, rid: str, record: dict) -> None:
+        """The archived images of a 图片版 report (crawler/images.py): one row per image, replaced as a set."""
+        files = record.get("image_files")
+        if files is None:
+            return
+        self.conn.execute("DELETE FROM report_images WHERE report_id = ?", [rid])
+        for f in files:
+            warc = f.get("warc") or {}
+            self.conn.execute(
+                "INSERT INTO report_images (report_id, position, url, sha256, path, size, type, error, "
+                "warc_file, warc_offset, warc_record_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    rid,
+                    f["position"],
+                    f["url"],
+                    f.get("sha256"),
+                    f.get("path"),
+                    f.get("size"),
+                    f.get("type"),
+                    f.get("error"),
+                    warc.get("file"),
+                    warc.get("offset"),
+                    warc.get("record_id"),
+                ],
+            )
 
     def _fts_insert(self, rowid: int, row: dict) -> None:
         self.conn.execute(
-            f"INSERT INTO {FTS_TABLE} (rowid, text_normalized) VALUES (?, ?)",
-            [rowid, row["text_normalized"]],
+            f"INSERT INTO {FTS_TABLE} (rowid, title, text_normalized) VALUES (?, ?, ?)",
+            [rowid, row["title"], row["text_normalized"]],
         )
 
     def _count(self, run_id: str | None, key: str) -> None:

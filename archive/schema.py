@@ -381,6 +381,119 @@ WHERE "end" IS NOT NULL""",
 ]
 
 
+# Migration 9: the texts in a table of their own, titles searched with the text, the level on each report.
+# Datasette reads every column of every row it shows or filters (the table page, the search box's rowid IN
+# probe), so a 20,000-character text in each `reports` row made the table page ~1 MB for 117 reports and the
+# search box slow at 100,000; `reports` rows are now narrow and the texts sit in report_texts (one row per
+# report). reports_with_text joins them back for code that reads a report with its text. The search index
+# covers the title and the normalized text (two columns, one match over both), through the report_search
+# view as its external content.
+REPORT_TEXTS = """
+CREATE TABLE report_texts (
+    report_id TEXT PRIMARY KEY REFERENCES reports(id),
+    text TEXT NOT NULL,              -- clean text as published (the faithful extraction)
+    text_normalized TEXT NOT NULL    -- repaired, ruby removed, simplified: what is searched
+)"""
+REPORT_SEARCH_VIEW = """
+CREATE VIEW report_search AS
+SELECT r.rowid AS rid, r.title, t.text_normalized
+FROM reports r JOIN report_texts t ON t.report_id = r.id"""
+REPORTS_WITH_TEXT_VIEW = """
+CREATE VIEW reports_with_text AS
+SELECT r.*, t.text, t.text_normalized
+FROM reports r LEFT JOIN report_texts t ON t.report_id = r.id"""
+FTS_TITLE_TEXT = f"""
+CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
+    title, text_normalized,
+    content="report_search", content_rowid="rid",
+    tokenize="{TOKENIZER}"
+)"""
+REPORT_IMAGES = """
+CREATE TABLE report_images (
+    report_id TEXT NOT NULL REFERENCES reports(id),
+    position INTEGER NOT NULL,       -- order on the page, from 0
+    url TEXT NOT NULL,               -- the image as the portal serves it
+    sha256 TEXT,                     -- of the bytes; also the file's name under data/files/
+    path TEXT,                       -- relative to data/files/, NULL when not downloaded
+    size INTEGER,
+    type TEXT,                       -- png, jpg, gif, bmp, webp (from the bytes)
+    error TEXT,                      -- why it was not kept
+    warc_file TEXT,
+    warc_offset INTEGER,
+    warc_record_id TEXT,
+    PRIMARY KEY (report_id, position)
+)"""
+MIGRATIONS.append(
+    (
+        9,
+        "report texts in their own table; search over title and text; level on reports; report images",
+        [
+            REPORT_TEXTS,
+            "INSERT INTO report_texts (report_id, text, text_normalized) "
+            "SELECT id, text, text_normalized FROM reports",
+            f"DROP TABLE {FTS_TABLE}",
+            "ALTER TABLE reports DROP COLUMN text",
+            "ALTER TABLE reports DROP COLUMN text_normalized",
+            "ALTER TABLE reports ADD COLUMN level TEXT",  # bureaus.level, copied for facets
+            "UPDATE reports SET level = (SELECT b.level FROM bureaus b WHERE b.id = reports.bureau_id)",
+            "CREATE INDEX idx_reports_level ON reports(level)",
+            REPORT_SEARCH_VIEW,
+            REPORTS_WITH_TEXT_VIEW,
+            FTS_TITLE_TEXT,
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+            REPORT_IMAGES,
+        ],
+    )
+)
+
+# Migration 10: evidence for every statutory-table cell (archive/tables/store.py), the labels each
+# template prints in long form, one status row per annual report (complete, or what to review and why),
+# and which texts were read by OCR.
+STAT_LABELS = """
+CREATE TABLE stat_labels (
+    template TEXT NOT NULL,          -- template or layout variant id: 2019, 2021, 2021-single-other
+    section TEXT NOT NULL,           -- 二, 三, 四
+    axis TEXT NOT NULL,              -- row, col or group
+    code TEXT NOT NULL,              -- stat_items.code (group rows: their own code, e.g. 3.result.not_open)
+    label TEXT NOT NULL,             -- the spelling, e.g. 信访投诉举报类申请
+    kind TEXT NOT NULL,              -- printed (what the template prints) or variant (met in reports)
+    position INTEGER NOT NULL,       -- order of the row or column in the template, from 0
+    source TEXT,                     -- the template file, under archive/tables/templates/
+    PRIMARY KEY (template, section, axis, code, label)
+)"""
+STATS_STATUS = """
+CREATE TABLE stats_status (
+    report_id TEXT PRIMARY KEY REFERENCES reports(id),
+    template TEXT,                   -- the layout the report prints, NULL when no table was found
+    method TEXT,                     -- html, pdf-words, pdf-lines, text or ocr
+    complete INTEGER NOT NULL,       -- 1 every cell of the layout read as printed; 0 review it
+    cells INTEGER NOT NULL,
+    unread INTEGER NOT NULL,         -- cells not found, ambiguous, filled or corrected
+    reason TEXT,                     -- why it is incomplete, e.g. 'ambiguous; not found'
+    missing TEXT                     -- JSON list of those cells (section, item_code, col_label, why)
+)"""
+MIGRATIONS.append(
+    (
+        10,
+        "evidence per statutory cell, stat_labels, stats_status, OCR text marks",
+        [
+            "ALTER TABLE disclosure_stats ADD COLUMN method TEXT",  # html, pdf-words, pdf-lines, text, ocr
+            "ALTER TABLE disclosure_stats ADD COLUMN page INTEGER",  # PDF page, from 1
+            "ALTER TABLE disclosure_stats ADD COLUMN label TEXT",  # the row label as printed
+            "ALTER TABLE disclosure_stats ADD COLUMN label_distance INTEGER",  # edits from the statute's
+            "ALTER TABLE disclosure_stats ADD COLUMN confidence REAL",  # 0-1 (OCR), 1 for text
+            "ALTER TABLE disclosure_stats ADD COLUMN arithmetic TEXT",  # split/filled/corrected/ambiguous
+            "ALTER TABLE stats_checks ADD COLUMN evidence TEXT",  # where the figures came from
+            STAT_LABELS,
+            STATS_STATUS,
+            "CREATE INDEX idx_stats_status_complete ON stats_status(complete)",
+            "ALTER TABLE attachments ADD COLUMN text_source TEXT",  # 'ocr' when read from page images
+            "ALTER TABLE reports ADD COLUMN text_source TEXT",  # 'ocr' for an image-only report read so
+        ],
+    )
+)
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """An explicit BEGIN/COMMIT: the sqlite3 module only opens transactions implicitly before DML, so

@@ -302,10 +302,13 @@ def test_crawled_archive_holds_the_tables(crawled_archive):
     assert rows["2.permit|处理决定数量"] == 1550 and rows["2.permit|上一年项目数量"] == 1448
     assert rows["2.penalty|处理决定数量"] == 219 and rows["2.enforcement|本年增/减"] == 6
     assert rows["3.new|总计"] == 0 and rows["3.new|自然人"] is None
+    # The report's own identities; the sample years are drawn independently, so the carry-over from
+    # one year to the next (跨年 rules) disagrees in several bureaus and is tested on its own.
     failing = {
         r[0]
         for r in conn.execute(
-            "SELECT r.title FROM stats_checks c JOIN reports r ON r.id = c.report_id WHERE c.ok = 0"
+            "SELECT r.title FROM stats_checks c JOIN reports r ON r.id = c.report_id "
+            "WHERE c.ok = 0 AND c.rule NOT LIKE '跨年%'"
         )
     }
     assert len(failing) == 2
@@ -319,7 +322,7 @@ def test_recrawl_writes_no_stats(archive_copy):
 
     conn = sqlite3.connect(archive_copy)
     row = conn.execute(
-        "SELECT url, bureau_id, kind, year, title, text FROM reports "
+        "SELECT url, bureau_id, kind, year, title, text FROM reports_with_text "
         "WHERE kind = 'annual_report' AND year = 2021 LIMIT 1"
     ).fetchone()
     before = conn.execute("SELECT count(*), total_changes() FROM disclosure_stats").fetchone()
