@@ -22,6 +22,8 @@ from datasette import hookimpl
 from datasette.utils import tilde_decode
 from markupsafe import Markup, escape
 
+from archive import webguard
+from archive.safeurl import safe_href
 from archive.search import register_functions
 
 DATABASE = "archive"
@@ -168,6 +170,29 @@ def extra_template_vars(view_name, database, table, request, datasette):
     return inner
 
 
+def link(url, text=None, css_class: str | None = None) -> Markup:
+    """An <a> to `url` when it is an http(s) URL, else the URL as plain text (archive/safeurl.py): every
+    link to a portal's URL — a report's original, an attachment, an image — is made here, so a stored
+    `javascript:` or `data:` value is never live on a page. Templates use it as the `nb_link` filter:
+    `{{ a.url|nb_link("原文件") }}`."""
+    href = safe_href(url)
+    if href is None:
+        return Markup('<span class="nb-unlinked">{}</span>').format(url or "")
+    cls = Markup(' class="{}"').format(css_class) if css_class else ""
+    return Markup('<a href="{}"{}>{}</a>').format(href, cls, url if text is None else text)
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["nb_link"] = link
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """CSP on every response, GET/HEAD only, empty searches dropped (archive/webguard.py)."""
+    return webguard.guard(datasette)
+
+
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     """Cells of the search page (the search_reports query, recognised by its snippet column).
@@ -189,10 +214,13 @@ def render_cell(row, value, column, table, database, datasette):
             return None
         escaped = str(escape(value))
         return Markup(escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
-    if column == "title" and row["id"]:
+    if column == "title" and "id" in keys and row["id"]:
         href = datasette.urls.row(DATABASE, "reports", row["id"])
         return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
     if column == "url":
+        # Any SQL result with a snippet column reaches this: a value that is not http(s) stays text.
+        if safe_href(value) is None:
+            return Markup('<span class="nb-unlinked">{}</span>').format(value)
         return Markup(f'<a href="{escape(value)}" title="{escape(value)}">原文 ↗</a>')
     return None
 

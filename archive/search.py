@@ -164,6 +164,10 @@ def _xdelete(p_tokenizer):
 def _xtokenize(p_tokenizer, p_ctx, flags, p_text, n_text, x_token):
     if n_text <= 0:
         return SQLITE_OK
+    if flags & fts5.FTS5_TOKENIZE_QUERY and n_text > MAX_MATCH_BYTES:
+        # A MATCH string can come from any SQL a visitor sends; a 10 MB one kept the server in this Python
+        # loop for 18 s, out of reach of Datasette's time limit (which SQLite checks between its own steps).
+        return SQLITE_ERROR
     text = ffi.unpack(p_text, n_text).decode("utf-8", "surrogateescape")
     return _TOKENIZER.emit(text, x_token, p_ctx)
 
@@ -199,6 +203,15 @@ def register_tokenizer(conn: sqlite3.Connection | sqlite_utils.Database) -> None
 # part" is one term even with spaces in it. '交通 "年度 报告"' → 交通, 年度 报告.
 _TERMS_RE = re.compile(r'"([^"]*)"|(\S+)')
 
+# Bounds of the search page's SQL functions, which any visitor's SQL can call with any argument. Queries are
+# a few words: a 60 MB query argument took 90 s to normalize. Texts are what the archive stores (reports with
+# their attachments' text run to a few hundred thousand characters); a hit further in than MAX_TEXT_CHARS
+# shows the text's start instead of a passage.
+MAX_QUERY_CHARS = 500
+MAX_TERMS = 20
+MAX_TEXT_CHARS = 2_000_000
+MAX_MATCH_BYTES = 16 * 1024  # a MATCH string the tokenizer takes (the query side only)
+
 
 def snippet(text: str | None, query: str | None, width: int = 40) -> str:
     """About 2×width characters of `text` around the first hit of the query's terms, every hit in that window
@@ -211,18 +224,22 @@ def snippet(text: str | None, query: str | None, width: int = 40) -> str:
     """
     if not text:
         return ""
+    text = text if isinstance(text, str) else str(text)  # SQL may pass a number or a blob
+    query = query if isinstance(query, str) else ("" if query is None else str(query))
     terms = {
         normalize(quoted or bare.strip('"')).lower()  # an unpaired quote is no part of the term
-        for quoted, bare in _TERMS_RE.findall(query or "")
+        for quoted, bare in _TERMS_RE.findall(query[:MAX_QUERY_CHARS])
     }
     # longest first, so that where 交通运输 and 交通 both match, 交通运输 is marked
-    needles = sorted(terms - {""}, key=len, reverse=True)
+    needles = sorted(terms - {""}, key=len, reverse=True)[:MAX_TERMS]
+    full_length = len(text)
+    text = text[:MAX_TEXT_CHARS]
     hay = text.lower()
     if len(hay) != len(text):  # a character whose lower case is longer (İ): match case as typed
         hay = text
     found = [i for i in (hay.find(n) for n in needles) if i >= 0]
     if not found:
-        return text[: 2 * width].replace("\n", " ") + ("…" if len(text) > 2 * width else "")
+        return text[: 2 * width].replace("\n", " ") + ("…" if full_length > 2 * width else "")
     start = max(0, min(found) - width)
     end = min(len(text), min(found) + max(len(n) for n in needles) + width)
     window, hay_window = text[start:end], hay[start:end]
@@ -233,7 +250,7 @@ def snippet(text: str | None, query: str | None, width: int = 40) -> str:
         pos = m.end()
     out.append(window[pos:])
     passage = "".join(out).replace("\n", " ")
-    return ("…" if start else "") + passage + ("…" if end < len(text) else "")
+    return ("…" if start else "") + passage + ("…" if end < full_length else "")
 
 
 def register_functions(conn: sqlite3.Connection | sqlite_utils.Database) -> None:
