@@ -9,7 +9,7 @@ until memory runs out. So every list request and every page request passes a bud
 - per bureau, every page requested for it (discovery, list and detail pages), at most
   `NIANBAO_MAX_PAGES_PER_BUREAU` (override `max_pages_per_bureau`).
 
-The defaults are far above any real column (the largest sample column has 12 list pages). The adapters
+The defaults are far above any real column (the largest sample column takes 4 list requests). The adapters
 build at most `cap` follow-up requests from any one page (`crawler.families.base.bounded`), so a counter
 is never expanded beyond what the budget could admit; the budget refuses the rest. A cap reached is one
 `crawl_errors` row per column (reason `page cap reached: …`, URL of the first page not fetched), a line of
