@@ -22,6 +22,7 @@ import pytest
 
 from archive.cli import run_crawl
 from sample_portals import hostile
+from sample_portals.hostile import bounds
 
 ROOT = Path(__file__).resolve().parents[1]
 CAP = 6
@@ -213,3 +214,51 @@ def test_telnet_console_and_remote_control_are_off_in_the_project_settings():
     enabled = {k for k, v in settings.getwithbase("EXTENSIONS").items() if v is not None}
     servers = ("telnet", "remote_control", "webservice")
     assert not {e for e in enabled if any(s in e.lower() for s in servers)}
+
+
+# -- the adapters on the hostile pages themselves: a claim of a million pages builds at most `cap` ------
+
+
+def _first_page(family: str, column: str, body: bytes, cap: int):
+    from scrapy.http import HtmlResponse
+
+    from crawler.families import get_adapter
+    from crawler.families.base import CAP_KEY, STATE_KEY
+    from crawler.registry import Bureau
+
+    bureau = Bureau(id="t", name="t", level="city", province="无界省", region_code="990100",
+                    homepage=column, family=family, columns=(column,))  # fmt: skip
+    adapter = get_adapter(family)
+    (request,) = adapter.column_requests(bureau, column)
+    request.meta[STATE_KEY][CAP_KEY] = cap
+    return adapter, HtmlResponse(url=column, body=body, encoding="utf-8", request=request)
+
+
+@pytest.mark.parametrize(
+    ("family", "path", "render"),
+    [
+        ("gkml", "/bounds/counter/index.html", lambda: bounds._counter_page("/x/index.html")),
+        ("gkml", "/bounds/query/list.jsp?columnId=7", lambda: bounds._query_page({})),
+        ("trs", "/bounds/trs/index.html", lambda: bounds._trs_page("/x/index.html")),
+        ("hanweb", "/bounds/hanweb/col/col88/index.html", lambda: bounds._hanweb_page()),
+    ],
+)
+def test_a_pager_claiming_a_huge_total_builds_at_most_the_cap(family, path, render):
+    adapter, response = _first_page(family, "http://127.0.0.1:9" + path, render(), cap=7)
+    started = time.perf_counter()
+    _, follow = adapter.parse_list(response)
+    assert len(follow) == 7, "the cap is both a bound and reached: the pager claims far more"
+    # a lazy pager costs the same for 999,999 pages as for 7 (a figure for the log, not an assertion)
+    print(f"{family} {path}: {len(follow)} requests in {time.perf_counter() - started:.4f} s")
+
+
+def test_a_jpaas_total_of_99_999_999_builds_at_most_the_cap():
+    from scrapy.http import TextResponse
+
+    adapter, shell = _first_page(
+        "jpaas", "http://127.0.0.1:9/bounds/jpaas/col/col99/index.html", bounds._jpaas_shell(), 7
+    )
+    _, (api,) = adapter.parse_list(shell)
+    answer = TextResponse(url=api.url, body=bounds._jpaas_feed(), encoding="utf-8", request=api)
+    _, follow = adapter.parse_list(answer)
+    assert len(follow) == 7

@@ -10,8 +10,8 @@ Each bureau answers any page number it is asked for, so only the crawler's page 
 - `bounds-jpaas` (JPaaS): a `data.json` feed whose total is 99,999,999 items;
 - `bounds-sprawl` (legacy): a chain whose every page lists five new reports, capped per bureau by its
   registry row (`max_pages_per_bureau: 12`);
-- `bounds-slow` (legacy): slow list pages whose reports trickle one byte every half second, so a
-  graceful shutdown would wait for the download timeout; the SIGTERM test crawls it.
+- `bounds-slow` (legacy): two slow list pages whose reports trickle one byte every half second for 15 s,
+  so a graceful shutdown would wait that long for them; the SIGTERM test crawls it.
 
 The list pages of the paging bureaus all list the same real report, as a portal repeating its one page
 does, so a capped crawl fetches one detail page per bureau and its request count is its list pages.
@@ -35,8 +35,10 @@ SPRAWL_PER_PAGE = 5
 # How long a slow list page waits before answering, and the gap between trickled report bytes.
 SLOW_LIST_SECONDS = 0.3
 TRICKLE_GAP = 0.5
-# A trickle ends by itself after this long, so a portal thread never outlives its test by much.
-TRICKLE_MAX_SECONDS = 90.0
+# A trickled report is complete after this long: longer than a SIGTERM may take to end a crawl (10 s),
+# short enough that a crawl of the whole hostile portal is not held up for long.
+TRICKLE_SECONDS = 15.0
+SLOW_PAGES = 2
 
 REPORT_TITLE = "无界市交通运输局2024年政府信息公开工作年度报告"
 
@@ -164,11 +166,10 @@ def _trs_page(path: str) -> bytes:
     return _html(items + pager)
 
 
-def _chain_page(path: str, prefix: str, rows: list[tuple[str, str, str]]) -> bytes:
+def _chain_page(path: str, prefix: str, rows: list[tuple[str, str, str]], last=False) -> bytes:
     n = max(_page_no(path), 1)
-    pager = (
-        f"<table><tr><td>第 {n} 页 <a href='{prefix}list_{n + 1}.htm'>下一页</a></td></tr></table>"
-    )
+    nxt = "" if last else f" <a href='{prefix}list_{n + 1}.htm'>下一页</a>"
+    pager = f"<table><tr><td>第 {n} 页{nxt}</td></tr></table>"
     return _html(_table(rows) + pager)
 
 
@@ -216,23 +217,24 @@ def _jpaas_feed() -> bytes:
     return json.dumps(answer, ensure_ascii=False).encode()
 
 
-def _trickle(req) -> None:
-    """A report that never finishes: headers promise 10 MB, the body comes a byte at a time."""
+def _trickle(req, title: str) -> None:
+    """A report that takes TRICKLE_SECONDS: its bytes come one every TRICKLE_GAP, the rest at the end."""
+    head, tail = b"<html><head><title>", _report_page(title)[len(b"<html><head><title>") :]
+    gaps = int(TRICKLE_SECONDS / TRICKLE_GAP)
     req.send_response(200)
     req.send_header("Content-Type", "text/html; charset=utf-8")
-    req.send_header("Content-Length", str(10 * 1024 * 1024))
+    req.send_header("Content-Length", str(len(head) + gaps + len(tail)))
     req.end_headers()
-    until = time.monotonic() + TRICKLE_MAX_SECONDS
     try:
-        req.wfile.write(b"<html><head><title>")
+        req.wfile.write(head)
         req.wfile.flush()
-        while time.monotonic() < until:
+        for _ in range(gaps):
             time.sleep(TRICKLE_GAP)
             req.wfile.write(b" ")
             req.wfile.flush()
+        req.wfile.write(tail)
     except OSError:
-        return  # the crawler hung up, as it should once it stops
-    req.close_connection = True
+        req.close_connection = True  # the crawler hung up, as it should once it stops
 
 
 def handle(req, path: str, query: dict) -> bool:
@@ -261,17 +263,18 @@ def handle(req, path: str, query: dict) -> bool:
     elif path == "/bounds/jpaas/col/col99/data.json":
         req.send(200, _jpaas_feed(), json_type)
     elif m := _ART_RE.match(path):
+        title = f"{'迟缓' if m.group(1) == 'slow' else '蔓延'}县交通运输局第{m.group(2)}-{m.group(3)}号公开信息"
         if m.group(1) == "slow":
-            _trickle(req)
+            _trickle(req, title)
         else:
-            req.send(200, _report_page(f"蔓延县交通运输局第{m.group(2)}-{m.group(3)}号公开信息"))
+            req.send(200, _report_page(title))
     elif path.startswith("/bounds/sprawl/"):
         n = max(_page_no(path), 1)
         req.send(200, _chain_page(path, "", _sprawl_rows("sprawl", n, SPRAWL_PER_PAGE)))
     elif path.startswith("/bounds/slow/"):
         time.sleep(SLOW_LIST_SECONDS)
         n = max(_page_no(path), 1)
-        req.send(200, _chain_page(path, "", _sprawl_rows("slow", n, 2)))
+        req.send(200, _chain_page(path, "", _sprawl_rows("slow", n, 2), last=n >= SLOW_PAGES))
     else:
         req.send(404, _html("404 页面不存在", "404"))
     return True
