@@ -6,25 +6,31 @@ would make the archive crawler a tool for reaching what it must not, so every re
 redirect target, robots.txt, attachment — is checked here *before* any connection or DNS lookup:
 
 - `SafetyMiddleware` (downloader middleware, priority 40, before robots.txt at 100) refuses a request whose
-  scheme is not http/https, whose host is an IP literal in a private, loopback, link-local, multicast,
-  reserved or unspecified range (unless that exact host:port is a registry host, as the loopback sample
-  portals are), or whose host:port is not one of the registry's homepage, column or endpoint hosts
-  (`NIANBAO_ALLOWED_HOSTS` adds more).
+  scheme is not http/https, whose URL carries user-info, whose host is an address literal in a private,
+  loopback, link-local, shared, metadata, multicast, reserved or unspecified range — in any spelling the
+  C library accepts, `0x0a000001` and `[::ffff:10.0.0.1]` included (crawler/addresses.py) — unless that
+  exact host:port is a registry host (the registry admits loopback only for rows that allow it), or whose
+  host:port is not one of the registry's homepage, column or endpoint hosts (`NIANBAO_ALLOWED_HOSTS` adds
+  more).
 - `RedirectGuard` (priority 650, so it sees a 3xx before Scrapy's RedirectMiddleware at 600) applies the
   same rule to the Location target, and stops redirect loops at the first repeated URL, so the reason in
   `crawl_errors` names the real target ("redirect to disallowed host 10.0.0.1") instead of a generic one.
 
 Refusals raise `RefusedRequest` (an `IgnoreRequest`), which the spider records with its message.
+
+A host *name* is judged again after it is resolved, right before the connection, by the resolver in
+crawler/resolver.py: the guards here tell it which names the registry lets resolve to loopback.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
+
+from crawler.addresses import METADATA_NAMES, address_problem, literal_address
 
 __all__ = [
     "RedirectGuard",
@@ -61,32 +67,47 @@ def _netloc(url: str) -> str | None:
 
 def allowed_hosts(bureaus, extra: list[str] | tuple[str, ...] = ()) -> frozenset[str]:
     """host:port of every registry homepage, column and URL-valued override (Hanweb proxy, JPaaS API)."""
-    urls: list[str] = []
-    for b in bureaus:
-        urls.append(b.homepage)
-        urls.extend(b.columns)
-        urls.extend(v for v in b.overrides.values() if isinstance(v, str) and "://" in v)
+    urls = [url for b in bureaus for url in _urls(b)]
     hosts = {h for h in map(_netloc, urls) if h}
     for item in extra:
         hosts.add(_netloc(item) if "://" in item else item.lower())
     return frozenset(hosts)
 
 
-def _forbidden_ip(host: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False  # a name: only the allow-list decides (it is never resolved before that)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
+def _urls(bureau) -> list[str]:
+    return [
+        bureau.homepage,
+        *bureau.columns,
+        *(v for v in bureau.overrides.values() if isinstance(v, str) and "://" in v),
+    ]
+
+
+def loopback_names(bureaus) -> frozenset[str]:
+    """Hosts of rows with `allow_loopback`: the only hosts the resolver lets resolve to loopback."""
+    return frozenset(
+        host
+        for b in bureaus
+        if getattr(b, "allow_loopback", False)
+        for host in (_host_port(url)[1] for url in _urls(b))
+        if host
     )
+
+
+def _address_kind(host: str) -> str | None:
+    """What a host that is an address literal (in any notation) or a metadata name really is."""
+    if host.removesuffix(".") in METADATA_NAMES:
+        return "cloud metadata host"
+    literal = literal_address(host.strip("[]"))
+    if literal is None:
+        return None  # a name: only the allow-list decides here, the resolver judges its address
+    ip, canonical = literal
+    kind = address_problem(ip)
+    if kind is None:
+        return None if canonical else f"address {ip} in another notation"
+    # "private, IPv4-mapped 192.168.1.1" reads "private address, IPv4-mapped 192.168.1.1"
+    kind, _, carried = kind.partition(", ")
+    what = f"{kind} address" if canonical else f"{kind} address {ip} in another notation"
+    return f"{what}, {carried}" if carried else what
 
 
 def check_url(url: str, allowed: frozenset[str]) -> str | None:
@@ -96,12 +117,17 @@ def check_url(url: str, allowed: frozenset[str]) -> str | None:
         return f"disallowed scheme {scheme or '(none)'}:"
     if not host:
         return "no host"
+    if "@" in urlsplit(url).netloc:
+        return "disallowed user-info in URL"
+    if port == -1:
+        return "disallowed port (not a number from 1 to 65535)"
     netloc = f"{host}:{port}"
     if netloc in allowed:
         return None
     shown = host if port == _DEFAULT_PORTS[scheme] else netloc
-    if _forbidden_ip(host):
-        return f"disallowed host {shown} (private or local address)"
+    kind = _address_kind(host)
+    if kind:
+        return f"disallowed host {shown} ({kind})"
     return f"disallowed host {shown} (not in the registry)"
 
 
@@ -118,9 +144,12 @@ class _Guard:
     def allowed(self) -> frozenset[str]:
         # The spider loads the registry in __init__; read it on first use, after the spider exists.
         if self._allowed is None:
+            from crawler.resolver import allow_loopback_names
+
             extra = self.crawler.settings.getlist("NIANBAO_ALLOWED_HOSTS")
             bureaus = getattr(self.crawler.spider, "bureaus", [])
             self._allowed = allowed_hosts(bureaus, extra)
+            allow_loopback_names(loopback_names(bureaus))
         return self._allowed
 
     def refuse(self, reason: str) -> RefusedRequest:

@@ -44,6 +44,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Safe fetching (crawler/safety.py): registry hosts only, no private addresses, http(s) only.
     "crawler.safety.SafetyMiddleware": 40,
     "crawler.safety.RedirectGuard": 650,
+    # A host that resolved to a refused address (crawler/resolver.py) fails with that reason, unretried.
+    "crawler.resolver.RefusedAddressMiddleware": 700,
 }
 # A Retry-After header is honoured up to this many seconds; a portal asking for more is retried sooner.
 NIANBAO_RETRY_AFTER_MAX = 120.0
@@ -66,6 +68,7 @@ ITEM_PIPELINES = {
     "crawler.attachments.AttachmentPipeline": 350,
     "crawler.failures.AttachmentErrorsPipeline": 360,
     "crawler.pipelines.ClassifyPipeline": 400,
+    "crawler.images.ImagePipeline": 450,  # 图片版 reports: their images downloaded and kept
     "crawler.pipelines.ArchivePipeline": 900,
     "crawler.resume.DoneLogPipeline": 950,
 }
@@ -105,6 +108,9 @@ LOG_LEVEL = "INFO"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 TELNETCONSOLE_ENABLED = False
+# Host names are judged again once resolved, before the connection (crawler/resolver.py): a name that
+# resolves to a private, metadata or (unless the registry row allows it) loopback address is refused.
+TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"
 
 if os.environ.get("NIANBAO_POLITE", "1") == "0":
     # Our own loopback servers: no throttling, no delay, more parallelism, short retry waits.
@@ -121,3 +127,10 @@ if os.environ.get("NIANBAO_POLITE", "1") == "0":
 # EXTENSIONS the lines above declare.
 EXTENSIONS = {**globals().get("EXTENSIONS", {}), "crawler.progress.BureauLogStats": 500}
 NIANBAO_PROGRESS_INTERVAL = 60.0
+
+# National scale (crawler/politeness.py): many portals served side by side with a bounded number open at once,
+# and a 429/503 pauses the whole host, not only the retried request. Polite crawls only: runs against our own
+# sample portals (NIANBAO_POLITE=0) keep Scrapy's own queue order and no pauses.
+if os.environ.get("NIANBAO_POLITE", "1") != "0":
+    SCHEDULER_PRIORITY_QUEUE = "crawler.politeness.HostFairQueue"
+    DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.politeness.HostPauseMiddleware": 560}

@@ -118,6 +118,7 @@ def registry_rows() -> list[dict]:
             # homepage-only rows leave the column to the crawler's discovery
             "columns": [] if b.homepage_only else [column_url(b)],
             "verified": True,
+            "allow_loopback": True,  # served on 127.0.0.1 by `nianbao portals`
             "overrides": {"obey_robots": False},
         }
         for b in BUREAUS

@@ -183,6 +183,7 @@ def registry_rows(bureaus: int, port: int = DEFAULT_PORT, host: str = "127.0.0.1
             "family": "trs",
             "columns": [f"http://{host}:{port}/b{b:03d}/zwgk/ndbg/index.html"],
             "verified": True,
+            "allow_loopback": True,  # the synthetic portal runs on this machine
             "overrides": {"obey_robots": False},
         }
         for b in range(bureaus)

@@ -72,7 +72,8 @@ def test_discovered_columns_are_recorded(crawled_archive):
 def test_no_column_found_is_a_clear_error(portals, tmp_path):
     row = {"id": "nowhere-jtj", "name": "无栏目交通运输局", "level": "county", "province": "江西省",
            "region_code": "361022", "homepage": "http://127.0.0.1:8720/no/such/home.html",
-           "family": "legacy", "columns": [], "overrides": {"obey_robots": False}}  # fmt: skip
+           "family": "legacy", "columns": [], "allow_loopback": True,
+           "overrides": {"obey_robots": False}}  # fmt: skip
     reg = tmp_path / "reg.yml"
     reg.write_text(yaml.safe_dump([row], allow_unicode=True), encoding="utf-8")
     db = tmp_path / "archive.db"

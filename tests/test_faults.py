@@ -65,7 +65,7 @@ EXPECTED = {
     "loop": r"^redirect loop \(.*/loop/a → .*/loop/b → .*/loop/a\)$",
     "offsite-port": r"^redirect to disallowed host 127\.0\.0\.1:8731 ",
     "offsite-name": r"^redirect to disallowed host offsite\.invalid \(not in the registry\)$",
-    "private-10": r"^redirect to disallowed host 10\.0\.0\.1 \(private or local address\)$",
+    "private-10": r"^redirect to disallowed host 10\.0\.0\.1 \(private address\)$",
     "private-192": r"^redirect to disallowed host 192\.168\.1\.1 ",
     "link-local": r"^redirect to disallowed host 169\.254\.169\.254 ",
     "file": r"^redirect to disallowed scheme file:$",
@@ -123,7 +123,7 @@ def test_good_reports_all_archived_once(fault_crawl):
     titles = {r[0] for r in conn.execute("SELECT title FROM reports")}
     assert titles == {t for _, t, _ in faults.GOOD}
     wrong = conn.execute(
-        "SELECT text FROM reports WHERE url LIKE ?", [f"%{faults.WRONG_CHARSET}"]
+        "SELECT text FROM reports_with_text WHERE url LIKE ?", [f"%{faults.WRONG_CHARSET}"]
     ).fetchone()[0]
     assert "全年主动公开政府信息128条" in wrong  # GBK bytes under a UTF-8 header decoded right
 
@@ -161,16 +161,35 @@ def test_no_file_written_outside_data(fault_crawl):
     [
         ("http://127.0.0.1:8730/a.html", None),
         ("http://JTT.example.gov.cn/a.html", None),
-        ("http://10.0.0.1/a", "disallowed host 10.0.0.1 (private or local address)"),
+        ("http://10.0.0.1/a", "disallowed host 10.0.0.1 (private address)"),
         (
             "http://[::ffff:192.168.0.1]/a",
-            "disallowed host ::ffff:192.168.0.1 (private or local address)",
+            "disallowed host ::ffff:192.168.0.1 (private address, IPv4-mapped 192.168.0.1)",
+        ),
+        (
+            "http://[2002:a00:1::]/a",
+            "disallowed host 2002:a00:1:: (private address, 6to4 10.0.0.1)",
         ),
         (
             "http://169.254.169.254/latest",
-            "disallowed host 169.254.169.254 (private or local address)",
+            "disallowed host 169.254.169.254 (cloud metadata address)",
         ),
-        ("http://127.0.0.1:8731/a", "disallowed host 127.0.0.1:8731 (private or local address)"),
+        ("http://100.64.0.9/a", "disallowed host 100.64.0.9 (shared (CGNAT) address)"),
+        ("http://127.0.0.1:8731/a", "disallowed host 127.0.0.1:8731 (loopback address)"),
+        (
+            "http://2130706433:8730/a",
+            "disallowed host 2130706433:8730 (loopback address 127.0.0.1 in another notation)",
+        ),
+        (
+            "http://0x0a000001/a",
+            "disallowed host 0x0a000001 (private address 10.0.0.1 in another notation)",
+        ),
+        (
+            "http://metadata.google.internal/",
+            "disallowed host metadata.google.internal (cloud metadata host)",
+        ),  # fmt: skip
+        ("http://user@127.0.0.1:8730/a.html", "disallowed user-info in URL"),
+        ("http://127.0.0.1:99999/a.html", "disallowed port (not a number from 1 to 65535)"),
         (
             "https://jtt.example.gov.cn/a",
             "disallowed host jtt.example.gov.cn (not in the registry)",

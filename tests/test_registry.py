@@ -18,6 +18,7 @@ GOOD_ROW = """\
   family: trs
   columns: [http://127.0.0.1:8799/zwgk/nb/]
   verified: false
+  allow_loopback: true
 """
 
 

@@ -2,6 +2,11 @@
 
 The registry is hand-edited YAML, so every mistake is reported at once with the file, the row (index and
 id) and the field it sits in: a contributor fixing a 300-row file should not need one run per typo.
+
+Every URL of a row (homepage, columns, overrides ending in `_url`) must be one nianbao may fetch
+(crawler/addresses.py): http(s), no user-info, a real port, a public host. A row whose portal runs on this
+machine — the sample and test portals — says so with `allow_loopback: true`, which admits 127.0.0.0/8 and
+::1 for that row and nothing else; the downloader then lets that row's host names resolve to loopback too.
 """
 
 from __future__ import annotations
@@ -11,11 +16,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
-__all__ = ["FAMILIES", "LEVELS", "OVERRIDE_KEYS", "Bureau", "RegistryError", "load_registry"]
+from crawler.addresses import url_problem
+
+__all__ = [
+    "FAMILIES",
+    "LEVELS",
+    "OVERRIDE_KEYS",
+    "Bureau",
+    "RegistryError",
+    "is_url_override",
+    "load_registry",
+]
 
 HERE = Path(__file__).resolve().parent
 NAMED = {
@@ -43,7 +57,7 @@ OVERRIDE_KEYS: dict[str, tuple[type, ...]] = {
 }
 
 REQUIRED = ("id", "name", "level", "province", "region_code", "homepage", "family")
-OPTIONAL = ("columns", "verified", "overrides")
+OPTIONAL = ("columns", "verified", "overrides", "allow_loopback")
 
 # A slug: matches "henan-jtt", "yiyang-jtj", "xinjiang-jtyst".
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -72,6 +86,7 @@ class Bureau:
     family: str
     columns: tuple[str, ...] = ()
     verified: bool = False
+    allow_loopback: bool = False  # the portal runs on this machine (sample and test portals only)
     # A read-only mapping is not hashable; leave it out of the hash, bureaus are identified by id anyway.
     overrides: MappingProxyType = field(
         default_factory=lambda: MappingProxyType({}), hash=False, compare=False
@@ -95,11 +110,9 @@ class Bureau:
         }
 
 
-def _is_http_url(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+def is_url_override(key: str) -> bool:
+    """Overrides naming an endpoint (`hanweb_proxy_url`, `jpaas_api_url`) are fetched like columns."""
+    return key.endswith("_url")
 
 
 def _check_row(index: int, row: Any, problems: list[str]) -> Bureau | None:
@@ -134,9 +147,15 @@ def _check_row(index: int, row: Any, problems: list[str]) -> Bureau | None:
             code = str(code)
         if not isinstance(code, str) or not _REGION_RE.match(code):
             bad("region_code", f"{row.get('region_code')!r} is not a six-digit division code")
+    loopback = row.get("allow_loopback", False)
+    if not isinstance(loopback, bool):
+        bad("allow_loopback", f"expected true or false, got {loopback!r}")
+        loopback = False
     homepage = row.get("homepage")
-    if homepage not in (None, "") and not _is_http_url(homepage):
-        bad("homepage", f"{homepage!r} is not an http(s) URL")
+    if homepage not in (None, ""):
+        problem = url_problem(homepage, loopback)
+        if problem:
+            bad("homepage", f"{homepage!r}: {problem}")
     family = row.get("family")
     if family not in (None, "") and family not in FAMILIES:
         bad("family", f"{family!r} is not one of {', '.join(FAMILIES)}")
@@ -147,8 +166,9 @@ def _check_row(index: int, row: Any, problems: list[str]) -> Bureau | None:
         bad("columns", f"expected a list of URLs, got {columns!r}")
         columns = []
     for i, col in enumerate(columns):
-        if not _is_http_url(col):
-            bad("columns", f"item {i}: {col!r} is not an http(s) URL")
+        problem = url_problem(col, loopback)
+        if problem:
+            bad("columns", f"item {i}: {col!r}: {problem}")
     verified = row.get("verified", False)
     if not isinstance(verified, bool):
         bad("verified", f"expected true or false, got {verified!r}")
@@ -167,6 +187,10 @@ def _check_row(index: int, row: Any, problems: list[str]) -> Bureau | None:
         if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
             names = " or ".join(k.__name__ for k in kinds)
             bad("overrides", f"{key}: expected {names}, got {value!r}")
+        elif is_url_override(key):
+            problem = url_problem(value, loopback)
+            if problem:
+                bad("overrides", f"{key}: {value!r}: {problem}")
 
     if len(problems) > before:
         return None
@@ -180,6 +204,7 @@ def _check_row(index: int, row: Any, problems: list[str]) -> Bureau | None:
         family=family,
         columns=tuple(columns),
         verified=verified,
+        allow_loopback=loopback,
         overrides=MappingProxyType(dict(overrides)),
     )
 

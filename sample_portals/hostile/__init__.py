@@ -7,7 +7,9 @@ network, a page nested 100,000 deep. Each concern lives in one case module of th
 `pkgutil`, so adding a module adds its bureaus); a case module exports
 
 - `BUREAUS`: registry rows (`id`, `name`, `level`, `province`, `region_code`, `family`, `columns` as paths
-  on this portal, optional `overrides`), made into full rows by `registry_rows()`;
+  on this portal, optional `overrides`), made into full rows by `registry_rows()`; a URL may name the
+  portal's port as `{port}` (`http://localhost:{port}/…`); rows allow loopback unless they say
+  `allow_loopback: false`;
 - `handle(req, path, query) -> bool`: answer the request when the path is the module's, else return False.
 
 Tests and `bench/hostile.py` start it with `start_in_thread()` (or `python -m sample_portals.hostile`) and
@@ -56,13 +58,26 @@ def registry_rows(host: str = "127.0.0.1", port: int = PORT) -> list[dict]:
             row.setdefault("homepage", f"{base}/")
             row["homepage"] = _absolute(base, row["homepage"])
             row["columns"] = [_absolute(base, c) for c in row.get("columns", [])]
+            row = {k: _with_port(v, port) for k, v in row.items()}
             row.setdefault("verified", True)
+            row.setdefault("allow_loopback", True)  # the portal runs on this machine
             rows.append(row)
     return rows
 
 
 def _absolute(base: str, url: str) -> str:
     return base + url if url.startswith("/") else url
+
+
+def _with_port(value, port: int):
+    """`{port}` in a row's URLs is this portal's port (it is only known once the portal listens)."""
+    if isinstance(value, str):
+        return value.replace("{port}", str(port))
+    if isinstance(value, list):
+        return [_with_port(v, port) for v in value]
+    if isinstance(value, dict):
+        return {k: _with_port(v, port) for k, v in value.items()}
+    return value
 
 
 def write_registry(path: Path, host: str = "127.0.0.1", port: int = PORT) -> Path:
