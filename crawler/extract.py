@@ -22,6 +22,7 @@ from lxml import etree
 from archive.safeurl import link_scheme, refusal, refused_link
 from archive.textnorm import remove_ruby, simplify_chars
 from crawler.classify import year_from_title
+from crawler.depth import parse_within_depth
 
 __all__ = ["extract_page", "html_to_lines"]
 
@@ -32,14 +33,16 @@ __all__ = ["extract_page", "html_to_lines"]
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
-def _parse(html: str) -> lxml.html.HtmlElement:
+def _parse(html: str, parser=None) -> lxml.html.HtmlElement:
     html = _XML_DECL_RE.sub("", html or "")
     if not html.strip():
         html = "<html><body></body></html>"
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
-        return lxml.html.document_fromstring("<html><body>" + html + "</body></html>")
+        return lxml.html.document_fromstring(
+            "<html><body>" + html + "</body></html>", parser=parser
+        )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -839,7 +842,8 @@ def extract_page(html: str, url: str) -> dict:
     """Title, dates, clean text and metadata of one detail page; the dict is JSON-serialisable."""
     html = html or ""
     metas = _meta_tags(html)
-    root = _parse(html)
+    # a page nested deeper than the parser goes is flattened, and read as such from here on
+    html, root = parse_within_depth(html, _parse)
     hidden = {m: _hidden_region(root, m) for m in ("信息内容", "startprint")}
     _clean_tree(root)
 

@@ -20,6 +20,25 @@ def _is_report(item: Any) -> bool:
     return isinstance(item, ReportItem)
 
 
+def _silently_empty(fields: dict, html: str, url: str) -> bool:
+    """No text, no attachment and no content image, from a page whose body does show text."""
+    if fields.get("text") or fields.get("attachments"):
+        return False
+    import lxml.html
+
+    from crawler.depth import parse_within_depth
+    from crawler.metadata import image_only
+
+    if image_only(html, url, ""):
+        return False  # a 图片版 report: ClassifyPipeline keeps its images
+    try:
+        _, root = parse_within_depth(html, lambda h, p: lxml.html.document_fromstring(h, parser=p))
+    except ValueError:  # no markup at all (lxml's ParserError), or too deep even flattened
+        return bool(html.strip())
+    texts = root.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+    return any(t.strip() for t in texts)
+
+
 class ExtractPipeline:
     def process_item(self, item):
         if not _is_report(item):
@@ -32,6 +51,15 @@ class ExtractPipeline:
             return CrawlErrorItem(
                 url=item["url"],
                 reason=f"extraction failed: {exc.__class__.__name__}: {exc}",
+                status=item.get("http_status"),
+                bureau_id=item.get("bureau_id"),
+                run_id=item.get("run_id"),
+            )
+        if _silently_empty(fields, item["html"], item["url"]):
+            # Archiving it would replace a report's text with nothing; the error keeps the gap visible.
+            return CrawlErrorItem(
+                url=item["url"],
+                reason="empty body: nothing extracted from a page that has text",
                 status=item.get("http_status"),
                 bureau_id=item.get("bureau_id"),
                 run_id=item.get("run_id"),
