@@ -53,12 +53,14 @@ def paragraphs(text: str | None) -> list[dict]:
     """Split stored text (one paragraph per line, table rows as cells joined by ' | ') into blocks a
     template can render: consecutive table rows become one table, every other line one paragraph."""
     blocks: list[dict] = []
-    for line in (text or "").splitlines():
-        line = line.strip()
+    for raw in (text or "").splitlines():
+        line = raw.strip()
         if not line:
             continue
-        if " | " in line:
-            cells = [c.strip() for c in line.split(" | ")]
+        # A row whose last cells are empty ends in " |" once stripped ("政府集中采购 |  | " reads
+        # "政府集中采购 | |"): it is still a row, and every "|" separates two cells.
+        if " | " in raw or raw.rstrip().endswith(" |"):
+            cells = [c.strip() for c in line.split("|")]
             if blocks and blocks[-1]["kind"] == "table":
                 blocks[-1]["rows"].append(cells)
             else:
@@ -163,9 +165,18 @@ def extra_template_vars(view_name, database, table, request, datasette):
     pk = tilde_decode(request.url_vars.get("pks", ""))
 
     async def inner():
+        from archive import reader
+
         if table == "reports":
-            return await report_page_vars(datasette, pk)
-        return await bureau_page_vars(datasette, pk)
+            out = await report_page_vars(datasette, pk)
+            if out:
+                out.update(
+                    await reader.report_extras(datasette, out["report"], request, paragraphs)
+                )
+            return out
+        out = await bureau_page_vars(datasette, pk)
+        out.update(await reader.bureau_figures(datasette, pk))
+        return out
 
     return inner
 

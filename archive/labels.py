@@ -106,3 +106,23 @@ def value_label(column: str | None, value) -> str | None:
 
 def column_label(column: str) -> str:
     return COLUMNS.get(column, column)
+
+
+# Breadcrumb and link names of the archive's pages and tables.
+PAGES = {
+    "home": "首页",
+    "archive": "档案库",
+    "reports": "全部文件",
+    "bureaus": "机构",
+    "attachments": "附件",
+    "coverage": "按时公开情况",
+    "annual_reports": "年报",
+    "report_stats": "法定统计表数值",
+    "bureau_years": "机构年度年报数",
+    "bureau_summary": "机构概况",
+    "search_reports": "全文检索",
+}
+
+
+def page_label(name: str) -> str:
+    return PAGES.get(name, name)

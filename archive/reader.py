@@ -8,14 +8,20 @@ stays readable; datasette_plugin registers this module as a second plugin with D
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
+import urllib.parse
+import zlib
 from pathlib import Path
 
 from datasette import Response, hookimpl
+from datasette.utils import escape_fts
 from markupsafe import Markup, escape
 
-from archive.labels import column_label, value_label
+from archive import statlayout
+from archive.labels import column_label, page_label, value_label
+from archive.textnorm import repair
 
 DATABASE = "archive"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -64,6 +70,7 @@ def describe_zh(text: str | None) -> str:
     text = _SORTED_RE.sub(
         lambda m: f"按{column_label(m.group(1))}{'降序' if m.group(2) else '升序'}排列", text
     )
+    text = text.replace("search matches ", "检索 ")
     return _WHERE_RE.sub(lambda m: "条件：" if m.group(0) == "where " else "且 ", text)
 
 
@@ -75,6 +82,20 @@ def prepare_jinja2_environment(env):
     env.filters["zh_status"] = lambda value: value_label("status", value) or value
     env.filters["integer"] = integer_text
     env.filters["zh_desc"] = describe_zh
+    env.filters["zh_crumb"] = page_label
+    env.filters["marked"] = marked
+
+
+def passage(text: str | None, query: str | None) -> str:
+    """The search page's passage as plain text (exports): the same window, without <mark> tags."""
+    from archive.search import snippet
+
+    return snippet(text, query).replace("<mark>", "").replace("</mark>", "")
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.create_function("nianbao_passage", 2, passage, deterministic=True)
 
 
 @hookimpl
@@ -137,11 +158,165 @@ async def bureau_figures(datasette, bureau_id: str) -> dict:
     rows = await key_figures(db, [bureau_id])
     years: list[int] = []
     if rows:
-        years = list(range(min(r["year"] for r in rows), max(r["year"] for r in rows) + 1))
+        # up to the last year coverage counts for this bureau, so the missing recent years show as gaps
+        last = (
+            await db.execute("SELECT max(year) AS y FROM coverage WHERE bureau_id = ?", [bureau_id])
+        ).first()["y"]
+        top = max([r["year"] for r in rows] + ([last] if last else []))
+        years = list(range(min(r["year"] for r in rows), top + 1))
     return {
         "figure_labels": [f[0] for f in KEY_FIGURES],
         "figure_grid": year_grid(rows, years),
     }
+
+
+async def _table_exists(db, name: str) -> bool:
+    found = await db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?", [name]
+    )
+    return bool(found.rows)
+
+
+async def report_texts(db, report: dict) -> tuple[str, str]:
+    """(text as extracted, normalized text) of a report, wherever this archive file keeps them."""
+    if "text" in report:
+        return report.get("text") or "", report.get("text_normalized") or ""
+    if await _table_exists(db, "report_texts"):
+        found = await db.execute(
+            "SELECT text, text_normalized FROM report_texts WHERE report_id = ?", [report["id"]]
+        )
+        row = found.first()
+        if row:
+            return row["text"] or "", row["text_normalized"] or ""
+    return "", ""
+
+
+def citation(report: dict, permalink: str) -> list[tuple[str, str]]:
+    """The lines a journalist pastes under a quote: who published what, when, where, and where it is kept."""
+    lines = [
+        ("发布机构", report.get("bureau_name") or report.get("bureau_id") or ""),
+        ("标题", report.get("title") or ""),
+        ("发布日期", report.get("published") or "未注明"),
+    ]
+    if report.get("index_no"):
+        lines.append(("索引号", report["index_no"]))
+    lines += [
+        ("原文链接", report.get("url") or ""),
+        ("存档日期", (report.get("first_seen") or "")[:10]),
+        ("存档链接", permalink),
+    ]
+    return lines
+
+
+async def report_extras(datasette, report: dict, request, paragraphs) -> dict:
+    """What the report page adds to the row: the repaired text (or, with ?_text=extracted, the text exactly
+    as extracted) in paragraphs, the statutory tables as printed, archived images, the citation block."""
+    db = datasette.get_database(DATABASE)
+    text, _ = await report_texts(db, report)
+    mode = "extracted" if request.args.get("_text") == "extracted" else "repaired"
+    out: dict = {
+        "text_mode": mode,
+        "blocks": paragraphs(text if mode == "extracted" else repair(text)),
+    }
+    out["report_chars"] = len(text)
+    path = datasette.urls.row(DATABASE, "reports", report["id"])
+    out["permalink"] = f"{request.scheme}://{request.host}{path}"
+    out["citation"] = citation(report, out["permalink"])
+    out["stat_layout"] = []
+    if await _table_exists(db, "disclosure_stats"):
+        cells = [
+            dict(r)
+            for r in (
+                await db.execute(
+                    "SELECT section, item_code, row_label, col_label, value, raw FROM disclosure_stats "
+                    "WHERE report_id = ? ORDER BY rowid",
+                    [report["id"]],
+                )
+            ).rows
+        ]
+        parents = {
+            r["code"]: r["parent"]
+            for r in (
+                await db.execute("SELECT code, parent FROM stat_items WHERE axis = 'row'")
+            ).rows
+        }
+        out["stat_layout"] = [
+            {**sec, "title": statlayout.SECTION_TITLES.get(sec["section"], sec["section"])}
+            for sec in statlayout.layout(cells, parents)
+        ]
+    out["version_diffs"] = []
+    if await _table_exists(db, "report_versions"):
+        versions = await db.execute(
+            "SELECT version, text FROM report_versions WHERE report_id = ?", [report["id"]]
+        )
+        out["version_diffs"] = version_diffs([dict(r) for r in versions.rows])
+    out["archived_images"] = []
+    if await _table_exists(db, "report_images"):
+        out["archived_images"] = [
+            dict(r)
+            for r in (
+                await db.execute(
+                    "SELECT * FROM report_images WHERE report_id = ? ORDER BY position",
+                    [report["id"]],
+                )
+            ).rows
+        ]
+    return out
+
+
+def version_diffs(versions: list[dict], context: int = 1) -> list[dict]:
+    """Each change between consecutive stored versions as changed lines with a line of context, newest
+    change first (versions arrive newest first)."""
+    ordered = sorted((v for v in versions if v.get("text") is not None), key=lambda v: v["version"])
+    out = []
+    for old, new in zip(ordered, ordered[1:], strict=False):
+        a, b = old["text"].splitlines(), new["text"].splitlines()
+        lines = []
+        for group in difflib.SequenceMatcher(None, a, b).get_grouped_opcodes(context):
+            for tag, i1, i2, j1, j2 in group:
+                if tag == "equal":
+                    lines += [("ctx", line) for line in a[i1:i2]]
+                    continue
+                lines += [("del", line) for line in a[i1:i2]]
+                lines += [("add", line) for line in b[j1:j2]]
+        out.append({"old": old["version"], "new": new["version"], "lines": lines})
+    return out[::-1]
+
+
+def gzip_member(path: Path, offset: int) -> bytes:
+    """The one gzip member (a WARC record, as crawler/warc.py writes them) starting at `offset`."""
+    with path.open("rb") as f:
+        f.seek(offset)
+        inflater = zlib.decompressobj(wbits=31)
+        taken = bytearray()
+        while not inflater.eof:
+            chunk = f.read(65536)
+            if not chunk:
+                raise ValueError("truncated WARC record")
+            inflater.decompress(chunk)
+            taken += chunk
+        return bytes(taken[: len(taken) - len(inflater.unused_data)])
+
+
+async def warc_record(datasette, request):
+    """/-/warc/<report id>: the WARC response record the report's text was extracted from, as stored."""
+    db = datasette.get_database(DATABASE)
+    rid = request.url_vars["report_id"]
+    row = (
+        await db.execute("SELECT warc_file, warc_offset FROM reports WHERE id = ?", [rid])
+    ).first()
+    name = row["warc_file"] if row else None
+    if not name or "/" in name or "\\" in name or name.startswith(".") or db.path is None:
+        return Response.text("没有该报告的 WARC 记录", status=404)
+    path = Path(db.path).resolve().parent / "warc" / name
+    if not path.is_file():
+        return Response.text("WARC 文件不在本机", status=404)
+    data = gzip_member(path, int(row["warc_offset"] or 0))
+    return Response(
+        data,
+        content_type="application/warc",
+        headers={"content-disposition": f'attachment; filename="nianbao-{rid}.warc.gz"'},
+    )
 
 
 async def home_vars(datasette) -> dict:
@@ -165,15 +340,53 @@ async def home_vars(datasette) -> dict:
     }
 
 
+def marked(value) -> Markup:
+    """A passage from nianbao_snippet: escaped, with only its <mark> tags let through."""
+    escaped = str(escape(value or ""))
+    return Markup(escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
+
+
+async def search_page_vars(datasette, request) -> dict:
+    db = datasette.get_database(DATABASE)
+    bureaus = await db.execute("SELECT id, name, province FROM bureaus ORDER BY province, name")
+    page = request.args.get("page") or "1"
+    number = int(page) if page.isdigit() and int(page) > 0 else 1
+    args = [
+        (k, v)
+        for k, v in urllib.parse.parse_qsl(request.query_string)
+        if k != "page" and k[:1] != "_"
+    ]
+    return {
+        "search_bureaus": [dict(r) for r in bureaus.rows],
+        "search_provinces": sorted({r["province"] for r in bureaus.rows if r["province"]}),
+        "search_page_number": number,
+        # what the query searches for: nothing for a blank query or a lone quote (escape_fts gives '')
+        "search_has_terms": bool(escape_fts((request.args.get("q") or "").strip())),
+        "search_export_args": urllib.parse.urlencode([*args, ("page", "all")]),
+        "search_prev_url": request.path
+        + "?"
+        + urllib.parse.urlencode([*args, ("page", number - 1)]),
+        "search_next_url": request.path
+        + "?"
+        + urllib.parse.urlencode([*args, ("page", number + 1)]),
+    }
+
+
 @hookimpl
-def extra_template_vars(view_name, datasette):
-    if view_name != "index":
-        return {}
+def extra_template_vars(view_name, request, datasette):
+    if view_name == "index":
 
-    async def inner():
-        return await home_vars(datasette)
+        async def home():
+            return await home_vars(datasette)
 
-    return inner
+        return home
+    if request is not None and request.path.rstrip("/").endswith("/archive/search_reports"):
+
+        async def search():
+            return await search_page_vars(datasette, request)
+
+        return search
+    return {}
 
 
 def _ints(values: list[str]) -> list[int]:
@@ -274,6 +487,7 @@ def register_routes():
     return [
         (r"^/-/compare$", compare_page),
         (r"^/-/nianbao/nianbao\.js$", static_script),
+        (r"^/-/warc/(?P<report_id>[0-9a-f]{16})$", warc_record),
     ]
 
 

@@ -293,7 +293,7 @@ def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]
         return []
     sql = f"""
         SELECT r.id, r.bureau_id, r.kind, r.year, r.title, r.published, r.url,
-               snippet({FTS_TABLE}, 0, '【', '】', '…', 24) AS snippet
+               snippet({FTS_TABLE}, -1, '【', '】', '…', 24) AS snippet
         FROM {FTS_TABLE} JOIN reports r ON r.rowid = {FTS_TABLE}.rowid
         WHERE {FTS_TABLE} MATCH ?
         ORDER BY {FTS_TABLE}.rank

@@ -202,7 +202,8 @@ def index_bytes(archive: Archive) -> tuple[int, int]:
     """(bytes of normalized text + titles, bytes of the FTS index's own tables)."""
     conn = archive.conn
     text = conn.execute(
-        "SELECT sum(length(CAST(text_normalized AS BLOB)) + length(CAST(title AS BLOB))) FROM reports"
+        "SELECT sum(length(CAST(text_normalized AS BLOB)) + length(CAST(title AS BLOB))) "
+        "FROM reports_with_text"
     ).fetchone()[0]
     fts = 0
     for table, column in [
@@ -322,19 +323,23 @@ def main(argv: list[str] | None = None) -> None:
                 f"p95 {percentile(times, 0.95):.0f} ms"
             )
         page_p95 = percentile(page_times, 0.95)
+        print(f"table search box p95 / search page p95 (same run): {p95 / page_p95:.2f}")
         print(
             f"\nsearch page over {args.n} reports, all queries: p50 {percentile(page_times, 0.5):.0f} ms, "
             f"p95 {page_p95:.0f} ms = {page_p95 / 50:.2f} x the 50 ms target (<= 1 meets it); "
             f"index {fts_b / text_b:.2f} x text size"
         )
-        print("\nrecall vs brute force (rows whose normalized text contains the query):")
-        haystacks = [normalize(r["text"]).casefold() for r in records]  # once, not once per query
+        print("\nrecall vs brute force (rows whose normalized title or text contains each term):")
+        # once, not once per query; titles are searched with the text
+        haystacks = [
+            (normalize(r["text"]).casefold(), normalize(r["title"]).casefold()) for r in records
+        ]
         exact = 0
         for q in RECALL_QUERIES:
             got = ds.search_count(q)
             # Datasette ANDs whitespace-separated terms; brute force must too.
             needles = [normalize(t).casefold() for t in q.split()]
-            want = sum(1 for h in haystacks if all(n in h for n in needles))
+            want = sum(1 for h, t in haystacks if all(n in h or n in t for n in needles))
             rows = ds.get_json("/archive/search_reports.json", q=q, _shape="array")
             page_count = rows[0]["matches"] if rows else 0
             exact += got == want == page_count

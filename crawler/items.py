@@ -39,6 +39,9 @@ class ReportItem(scrapy.Item):
     image_only = scrapy.Field()
     subordinate_unit = scrapy.Field()  # crawler.classify.subordinate_unit (migration 7)
     images = scrapy.Field()
+    image_files = (
+        scrapy.Field()
+    )  # what crawler/images.py kept of each image: path, sha256, WARC pointer
     region_code = scrapy.Field()
     province = scrapy.Field()
     city = scrapy.Field()

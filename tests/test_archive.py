@@ -99,8 +99,9 @@ def test_fts_table_is_external_content_with_our_tokenizer(tmp_path):
         .execute("SELECT sql FROM sqlite_master WHERE name='reports_fts'")
         .fetchone()
     )
-    assert 'content="reports"' in sql and 'tokenize="nianbao_cjk"' in sql
-    assert "text_normalized," in sql and "title," not in sql
+    # titles are searched with the text (migration 9): one index over both columns
+    assert 'content="report_search"' in sql and 'tokenize="nianbao_cjk"' in sql
+    assert "title, text_normalized," in sql
 
 
 def test_report_id_is_stable_over_url_spellings():
@@ -122,9 +123,13 @@ def test_save_new_unchanged_changed(archive):
     conn = archive.conn
     rec = record()
     assert archive.save_report(rec) == "new"
-    row = conn.execute("SELECT * FROM reports").fetchone()
+    row = conn.execute("SELECT * FROM reports_with_text").fetchone()
     first = dict(
-        zip([d[0] for d in conn.execute("SELECT * FROM reports").description], row, strict=True)
+        zip(
+            [d[0] for d in conn.execute("SELECT * FROM reports_with_text").description],
+            row,
+            strict=True,
+        )
     )
     assert first["id"] == report_id(rec["url"])
     assert "(yīng)" not in first["text_normalized"] and "积极响应市政府" in first["text_normalized"]
@@ -166,7 +171,9 @@ def test_fts_stays_in_sync(archive):
     archive.save_report(record(text="二、主动公开情况"))
     assert fts_count(conn, "积极响应") == 0
     assert fts_count(conn, "主动公开情况") == 1
-    assert fts_count(conn, "阜阳市交通运输局2018") == 0  # the title is not indexed, only the text
+    assert fts_count(conn, "阜阳市交通运输局2018") == 1  # the title is searched with the text
+    archive.save_report(record(title="新标题", text="二、主动公开情况"))
+    assert fts_count(conn, "阜阳市交通运输局2018") == 0 and fts_count(conn, "新标题") == 1
     archive.save_report(record(text="二、主动公开情况。另一个标题"))
     assert fts_count(conn, "主动公开情况") == 1
     assert fts_count(conn, "另一个标题") == 1

@@ -30,7 +30,9 @@ def test_sample_has_pdf_and_docx_only_reports(goldens):
 
 def test_report_text_is_the_attachment_text(crawled_archive, goldens):
     for g in _attachment_goldens(goldens):
-        (row,) = rows(crawled_archive, "select id, text from reports where url = ?", (g["url"],))
+        (row,) = rows(
+            crawled_archive, "select id, text from reports_with_text where url = ?", (g["url"],)
+        )
         assert row["text"] == g["text"], g["url"]
         readable = rows(
             crawled_archive,

@@ -93,7 +93,9 @@ def report(db: Path, url_path: str) -> dict | None:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     try:
-        row = conn.execute("SELECT * FROM reports WHERE url LIKE ?", ["%" + url_path]).fetchone()
+        row = conn.execute(
+            "SELECT * FROM reports_with_text WHERE url LIKE ?", ["%" + url_path]
+        ).fetchone()
         return dict(row) if row else None
     finally:
         conn.close()

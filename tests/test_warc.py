@@ -80,7 +80,7 @@ def test_reextract_into_fresh_archive_equals_crawl(crawled_archive, tmp_path):
     out = reextract(fresh, crawled_archive.parent / "warc")
     n = q(crawled_archive, "SELECT count(*) FROM reports")[0][0]
     assert f"new {n}" in out
-    sql = f"SELECT {FIELDS} FROM reports ORDER BY id"
+    sql = f"SELECT {FIELDS} FROM reports_with_text ORDER BY id"
     assert q(fresh, sql) == q(crawled_archive, sql)
     att = "SELECT id, url, sha256, text FROM attachments ORDER BY id"
     assert q(fresh, att) == q(crawled_archive, att)
@@ -94,12 +94,13 @@ def test_reextract_restores_deleted_texts_and_index(crawled_archive, tmp_path):
     shutil.copy(crawled_archive, db)
     conn = sqlite3.connect(db)
     conn.execute("DELETE FROM disclosure_stats")
-    conn.execute("UPDATE reports SET text = '', text_normalized = '', content_hash = ''")
+    conn.execute("UPDATE report_texts SET text = '', text_normalized = ''")
+    conn.execute("UPDATE reports SET content_hash = ''")
     conn.commit()
     conn.close()
     versions_before = q(db, "SELECT count(*) FROM report_versions")[0][0]
     reextract(db, crawled_archive.parent / "warc")
-    sql = f"SELECT {FIELDS} FROM reports ORDER BY id"
+    sql = f"SELECT {FIELDS} FROM reports_with_text ORDER BY id"
     assert q(db, sql) == q(crawled_archive, sql)
     stats = "SELECT count(*), round(sum(value), 4) FROM disclosure_stats"
     assert q(db, stats) == q(crawled_archive, stats)
@@ -113,5 +114,11 @@ def test_reextract_restores_deleted_texts_and_index(crawled_archive, tmp_path):
         .fetchone()[0]
     )
     assert (
-        fts == q(db, "SELECT count(*) FROM reports WHERE instr(text_normalized, '交通')")[0][0] > 0
+        fts
+        == q(
+            db,
+            "SELECT count(*) FROM reports_with_text WHERE instr(text_normalized, '交通') "
+            "OR instr(title, '交通')",
+        )[0][0]
+        > 0
     )
