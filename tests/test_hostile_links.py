@@ -327,3 +327,24 @@ def test_chromium_runs_nothing_from_the_portal(crawl, site, browser):
         if "search" in path or path == pages[0]:
             assert links.REPORT_TITLE in shown, (path, shown[:500])  # the payload shown as text
     assert clicked >= 4  # the original pages, the PDF and the image
+
+
+def test_chromium_pages_work_under_the_policy(crawl, site, browser):
+    """The server's own inline scripts are hashed into the policy: the SQL editor, the dashboard's charts
+    (vega) and every page load without a single CSP violation."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get_log("browser")  # start from an empty log
+    for path in ["/", "/archive", "/archive?sql=select+1", f"/archive/bureaus/{BUREAU}",
+                 "/archive/crawl_errors", "/-/compare"]:  # fmt: skip
+        browser.get(site + path)
+        _nothing_ran(browser, path)
+    browser.get(site + "/archive?sql=select+1")
+    assert browser.find_elements(By.CSS_SELECTOR, ".CodeMirror"), "the SQL editor did not start"
+    browser.get(site + "/-/dashboards/nianbao")
+    charts = WebDriverWait(browser, 60).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, ".vega-embed svg, .vega-embed canvas")) >= 3
+    )
+    assert charts
+    _nothing_ran(browser, "/-/dashboards/nianbao")
