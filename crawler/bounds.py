@@ -68,7 +68,7 @@ class _Bureau:
 
 
 class PageBudget:
-    """One crawl's page counts; `admit_*` return None (go on) or the reason to refuse a request."""
+    """One crawl's page counts; `admit_*` return None (send it) or a `Refusal` (do not)."""
 
     def __init__(self, column_cap: int, bureau_cap: int):
         self.column_cap = column_cap

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from w3lib.url import canonicalize_url
 
+from crawler.bounds import DEFAULT_MAX_PAGES_PER_COLUMN
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.http import Response
@@ -36,7 +38,7 @@ STATE_KEY = "nianbao_list"
 # The state key holding the column's page cap (the spider sets it; crawler/bounds.py), and its value when
 # an adapter is driven without the spider.
 CAP_KEY = "cap"
-DEFAULT_CAP = 500
+DEFAULT_CAP = DEFAULT_MAX_PAGES_PER_COLUMN
 
 # List dates as portals print them: matches "2026/08/27", "2023-01-30", "2019.1.8", "2020年01月15日".
 _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
