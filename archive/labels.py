@@ -121,6 +121,12 @@ PAGES = {
     "bureau_years": "机构年度年报数",
     "bureau_summary": "机构概况",
     "search_reports": "全文检索",
+    "report_images": "图片版报告的图片",
+    "report_versions": "历史版本",
+    "report_texts": "报告正文",
+    "crawl_runs": "抓取批次",
+    "crawl_errors": "抓取错误",
+    "disclosure_stats": "法定统计表（单元格）",
 }
 
 

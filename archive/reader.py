@@ -84,6 +84,7 @@ def prepare_jinja2_environment(env):
     env.filters["zh_desc"] = describe_zh
     env.filters["zh_crumb"] = page_label
     env.filters["marked"] = marked
+    env.filters["reader_order"] = reader_order
 
 
 def passage(text: str | None, query: str | None) -> str:
@@ -338,6 +339,15 @@ async def home_vars(datasette) -> dict:
         "home_coverage": {r["status"]: r["n"] for r in coverage.rows},
         "home_bureaus": [dict(r) for r in bureaus.rows],
     }
+
+
+_LEAD_TABLES = ["reports", "bureaus", "attachments", "report_images"]
+
+
+def reader_order(tables: list[dict]) -> list[dict]:
+    """Tables as a reader looks for them: the reports first, then bureaus, files, and the rest by name."""
+    rank = {name: i for i, name in enumerate(_LEAD_TABLES)}
+    return sorted(tables, key=lambda t: (rank.get(t["name"], len(rank)), t["name"]))
 
 
 def marked(value) -> Markup:
