@@ -4,10 +4,12 @@ libxml2 (under lxml) stops at 256 levels of nesting unless given XML_PARSE_HUGE,
 is the document up to that point, without the text below it: a report inside 100,000 `<div>`s came out
 as an empty body, and nothing said so. `huge_tree` only moves the limit (to 2048) and hands the
 recursive tree walks of crawler/extract.py a stack they cannot descend, so a page that hits the limit is
-rewritten instead: elements nested deeper than `MAX_DEPTH` lose their tags but keep their text, and a
-dropped block element leaves a `<br>`, so its lines stay lines. Should the rewritten page still be too
-deep (markup that defeats the simple nesting model below), every tag is dropped; only then, when even
-that fails, `TooDeeplyNested` says so — a page never comes out silently empty.
+rewritten instead, as little as it takes: first the empty middle of long chains of wrappers is removed
+(a report inside 100,000 `<div>`s keeps all its own markup, tables included); if that is not enough,
+elements nested deeper than `MAX_DEPTH` lose their tags but keep their text, a dropped block element
+leaving a `<br>` so its lines stay lines; if even that is too deep (markup that defeats the simple
+nesting model below), every tag goes. Only when that fails too, `TooDeeplyNested` says so — a page
+never comes out silently empty.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ __all__ = ["MAX_DEPTH", "TooDeeplyNested", "flatten", "parse_within_depth"]
 # Nesting kept when a page must be flattened: far below libxml2's 256, which also counts html and body
 # and nests some elements our simple model below closes implicitly.
 MAX_DEPTH = 128
+# Of a chain of nested elements with nothing between them, the outer and inner elements kept.
+RUN_KEEP = 16
 
 # fmt: off
 _VOID = frozenset({
@@ -73,19 +77,48 @@ def _hit_depth_limit(parser) -> bool:
     )
 
 
-def flatten(html: str, max_depth: int = MAX_DEPTH) -> str:
-    """`html` with the tags of elements nested deeper than `max_depth` removed, their text kept."""
+def flatten(html: str, max_depth: int = MAX_DEPTH, run_keep: int | None = RUN_KEEP) -> str:
+    """`html` with the tags of elements nested deeper than `max_depth` removed, their text kept.
+
+    With `run_keep`, a chain of more than 2 × run_keep elements opened one inside the other with nothing
+    between them — wrappers holding wrappers, the shape of a 100,000-`<div>` page — keeps only its
+    outer and inner `run_keep`: the outer ones may carry the body's class, the inner ones hold the text,
+    and the middle holds nothing.
+    """
     out: list[str] = []
     stack: list[tuple[str, bool]] = []  # (tag name, tag kept)
     open_count: dict[str, int] = {}
+    run: list[tuple[str, str]] = []  # start tags opened one inside the other, not yet written
     kept = 0
     pending_break = False
 
-    def push(name: str, keep: bool) -> None:
-        nonlocal kept
+    def emit(token: str) -> None:
+        nonlocal pending_break
+        if pending_break:
+            out.append("<br>")
+            pending_break = False
+        out.append(token)
+
+    def open_tag(name: str, token: str, keep: bool) -> None:
+        nonlocal kept, pending_break
+        closes = _SELF_CLOSING_SIBLINGS.get(name)
+        if closes and stack and stack[-1][0] in closes:
+            pop_to(len(stack) - 1)  # the parser closes it here as well, without an end tag
+        keep = keep and kept < max_depth
         stack.append((name, keep))
         open_count[name] = open_count.get(name, 0) + 1
         kept += keep
+        if keep:
+            emit(token)
+        elif name in _BLOCK:
+            pending_break = True
+
+    def flush_run() -> None:
+        n = len(run)
+        for i, (name, token) in enumerate(run):
+            middle = run_keep is not None and n > 2 * run_keep and run_keep <= i < n - run_keep
+            open_tag(name, token, not middle)
+        run.clear()
 
     def pop_to(index: int) -> bool:
         """Close stack[index:]; whether the outermost of them kept its tag."""
@@ -97,49 +130,36 @@ def flatten(html: str, max_depth: int = MAX_DEPTH) -> str:
             kept -= keep
         return closed[0][1]
 
-    def emit(token: str) -> None:
-        nonlocal pending_break
-        if pending_break:
-            out.append("<br>")
-            pending_break = False
-        out.append(token)
-
     pos = 0
     for m in _TOKEN_RE.finditer(html):
         text = html[pos : m.start()]
+        pos = m.end()
+        name = (m.group("name") or "").lower()
+        opens = name and not m.group("end") and name not in _VOID
+        if opens and not m.group("attrs").rstrip().endswith("/") and not text.strip():
+            run.append((name, m.group(0)))  # whitespace between nested start tags is dropped
+            continue
+        flush_run()
         if text.strip():
             emit(text)
         elif text:
             out.append(text)
-        pos = m.end()
-        name = (m.group("name") or "").lower()
-        deep = kept >= max_depth
         if not name:
-            if not (deep and m.group("raw")):  # a deep script or style shows nothing anyway
+            if not (kept >= max_depth and m.group("raw")):  # a deep script shows nothing anyway
                 emit(m.group(0))
-            continue
-        if m.group("end"):
-            if not open_count.get(name):
-                continue  # an end tag nothing opened: parsers ignore it, so can we
+        elif opens and not m.group("attrs").rstrip().endswith("/"):
+            open_tag(name, m.group(0), True)
+        elif not m.group("end"):
+            emit(m.group(0))  # a void or self-closed leaf adds no nesting below it
+        elif open_count.get(name):
             # the innermost open element of that name; what lies above it is closed with it
             index = next(i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == name)
             if pop_to(index):
                 emit(m.group(0))
             elif name in _BLOCK:
                 pending_break = True
-            continue
-        closes = _SELF_CLOSING_SIBLINGS.get(name)
-        if closes and stack and stack[-1][0] in closes:
-            pop_to(len(stack) - 1)  # the parser closes it here as well, without an end tag
-        if name in _VOID or m.group("attrs").rstrip().endswith("/"):
-            emit(m.group(0))  # a leaf adds no nesting below it
-            continue
-        keep = kept < max_depth
-        push(name, keep)
-        if keep:
-            emit(m.group(0))
-        elif name in _BLOCK:
-            pending_break = True
+        # else: an end tag nothing opened; parsers ignore it, so can we
+    flush_run()
     emit(html[pos:])
     return "".join(out)
 
@@ -148,8 +168,9 @@ def parse_within_depth(html: str, parse) -> tuple[str, lxml.html.HtmlElement]:
     """(html, root) of a page parsed by `parse(html, parser)`; a page too deep for the parser is
     flattened first and the flattened html returned, so every later parse of the page (fragments,
     trafilatura) reads the same text."""
-    for limit in (None, MAX_DEPTH, 0):
-        text = html if limit is None else flatten(html, limit)
+    # first only the empty middle of wrapper chains goes, then everything below MAX_DEPTH, then all
+    for limit, run_keep in ((None, None), (10**9, RUN_KEEP), (MAX_DEPTH, RUN_KEEP), (0, None)):
+        text = html if limit is None else flatten(html, limit, run_keep)
         parser = lxml.html.HTMLParser()
         root = parse(text, parser)
         if not _hit_depth_limit(parser):

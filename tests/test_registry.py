@@ -110,3 +110,140 @@ def test_bureaus_yml_has_the_31_provincial_departments():
     assert {"北京市交通委员会", "天津市交通运输委员会", "上海市交通委员会", "重庆市交通运输委员会",
             "新疆维吾尔自治区交通运输厅"} <= names  # fmt: skip
     assert all(b.family in ("trs", "hanweb") for b in bureaus)
+
+
+# -- addresses nianbao must never fetch ------------------------------------------------------------
+
+# (field, value, what the problem says); every row below carries exactly one of them
+REFUSED = [
+    ("homepage", "http://10.0.0.1/", "address 10.0.0.1 (private)"),
+    ("homepage", "http://172.16.5.4/", "address 172.16.5.4 (private)"),
+    ("homepage", "http://192.168.1.1/", "address 192.168.1.1 (private)"),
+    ("homepage", "http://127.0.0.1:8711/", "address 127.0.0.1 (loopback)"),
+    ("homepage", "http://[::1]/", "address ::1 (loopback)"),
+    ("homepage", "http://169.254.10.1/", "address 169.254.10.1 (link-local)"),
+    ("homepage", "http://[fe80::1]/", "address fe80::1 (link-local)"),
+    ("homepage", "http://100.64.0.1/", "address 100.64.0.1 (shared (CGNAT))"),
+    ("homepage", "http://224.0.0.251/", "address 224.0.0.251 (multicast)"),
+    ("homepage", "http://240.0.0.1/", "address 240.0.0.1 (reserved)"),
+    ("homepage", "http://0.0.0.0/", "address 0.0.0.0 (unspecified)"),
+    ("homepage", "http://[::]/", "address :: (unspecified)"),
+    ("homepage", "http://169.254.169.254/", "address 169.254.169.254 (cloud metadata)"),
+    ("homepage", "http://[fd00:ec2::254]/", "address fd00:ec2::254 (cloud metadata)"),
+    ("homepage", "http://100.100.100.200/", "address 100.100.100.200 (cloud metadata)"),
+    (
+        "homepage",
+        "http://metadata.google.internal/",
+        "cloud metadata host metadata.google.internal",
+    ),
+    (
+        "homepage",
+        "http://[::ffff:192.168.1.1]/",
+        "address ::ffff:c0a8:101 (private, IPv4-mapped 192.168.1.1)",
+    ),
+    (
+        "homepage",
+        "http://[::ffff:c0a8:101]/",
+        "address ::ffff:c0a8:101 (private, IPv4-mapped 192.168.1.1)",
+    ),
+    ("homepage", "http://[2002:a00:1::1]/", "address 2002:a00:1::1 (private, 6to4 10.0.0.1)"),
+    ("homepage", "http://[64:ff9b::a9fe:a9fe]/", "(cloud metadata, NAT64 169.254.169.254)"),
+    (
+        "homepage",
+        "http://2130706433/",
+        "address 127.0.0.1 (loopback) written as '2130706433': only dotted decimal is accepted",
+    ),
+    ("homepage", "http://0x7f000001/", "address 127.0.0.1 (loopback) written as '0x7f000001'"),
+    ("homepage", "http://0177.0.0.1/", "address 127.0.0.1 (loopback) written as '0177.0.0.1'"),
+    ("homepage", "http://10.1/", "address 10.0.0.1 (private) written as '10.1'"),
+    ("homepage", "http://user@jtt.example.gov.cn/", "user-info (user@ or user:password@)"),
+    ("homepage", "http://a:b@jtt.example.gov.cn/", "user-info (user@ or user:password@)"),
+    ("homepage", "http://jtt.example.gov.cn:0/", "port '0' is not a number from 1 to 65535"),
+    ("homepage", "http://jtt.example.gov.cn:65536/", "port '65536' is not a number from 1"),
+    ("homepage", "http://jtt.example.gov.cn:80a/", "port '80a' is not a number from 1"),
+    ("homepage", "ftp://jtt.example.gov.cn/", "scheme ftp: is not http or https"),
+    ("homepage", "javascript:alert(1)", "scheme javascript: is not http or https"),
+    ("homepage", "http://[::1", "malformed URL (Invalid IPv6 URL)"),
+    ("homepage", "http:///zwgk/", "no host"),
+    ("homepage", "http://jtt example.gov.cn/", "contains whitespace or control characters"),
+    ("homepage", "http://%31%32%37.0.0.1/", "is percent-encoded or has an IPv6 zone"),
+    ("columns", "http://10.0.0.1/zwgk/ndbg/", "item 0: 'http://10.0.0.1/zwgk/ndbg/': address"),
+    ("columns", "http://[::1/zwgk/", "item 0: 'http://[::1/zwgk/': malformed URL"),
+    ("overrides", "http://0x0a000001/api", "jpaas_api_url: 'http://0x0a000001/api': address"),
+]
+
+
+def _row(index: int, fieldname: str, value: str) -> dict:
+    row = {
+        "id": f"bad-{index}",
+        "name": "某某局",
+        "level": "city",
+        "province": "某某省",
+        "region_code": "999900",
+        "homepage": "https://jtt.example.gov.cn/",
+        "family": "trs",
+    }
+    if fieldname == "columns":
+        row["columns"] = [value]
+    elif fieldname == "overrides":
+        row["overrides"] = {"jpaas_api_url": value}
+    else:
+        row[fieldname] = value
+    return row
+
+
+def test_every_refused_address_form_is_one_problem_naming_file_row_and_field(tmp_path):
+    import yaml
+
+    rows = [_row(i, f, v) for i, (f, v, _) in enumerate(REFUSED)]
+    path = write(tmp_path, yaml.safe_dump(rows, allow_unicode=True))
+    with pytest.raises(RegistryError) as err:
+        load_registry(path)
+    assert err.value.path == str(path) and str(path) in str(err.value)
+    problems = err.value.problems
+    assert len(problems) == len(REFUSED)  # one per row: a malformed URL hides nothing else
+    for i, (fieldname, _, says) in enumerate(REFUSED):
+        (problem,) = [p for p in problems if p.startswith(f"row {i} (id='bad-{i}'), ")]
+        assert problem.startswith(f"row {i} (id='bad-{i}'), field {fieldname!r}: "), problem
+        assert says in problem, (says, problem)
+
+
+def test_allow_loopback_opens_loopback_only(tmp_path):
+    import yaml
+
+    allowed = [
+        {**_row(0, "homepage", "http://127.0.0.1:8711/"), "allow_loopback": True},
+        {**_row(1, "homepage", "http://127.9.9.9:8711/"), "allow_loopback": True},
+        {**_row(2, "homepage", "http://[::1]:8711/"), "allow_loopback": True},
+        {**_row(3, "homepage", "http://localhost:8711/"), "allow_loopback": True},
+    ]
+    bureaus = load_registry(write(tmp_path, yaml.safe_dump(allowed)))
+    assert [b.allow_loopback for b in bureaus] == [True] * 4
+    still_refused = [
+        ("http://10.0.0.1/", "address 10.0.0.1 (private)"),
+        ("http://169.254.169.254/", "(cloud metadata)"),
+        ("http://[::ffff:127.0.0.1]/", "(loopback, IPv4-mapped 127.0.0.1)"),
+        ("http://2130706433/", "(loopback) written as '2130706433'"),
+        ("http://127.1/", "(loopback) written as '127.1'"),
+    ]
+    rows = [
+        {**_row(i, "homepage", url), "allow_loopback": True}
+        for i, (url, _) in enumerate(still_refused)
+    ]
+    rows.append({**_row(9, "homepage", "http://127.0.0.1/"), "allow_loopback": "yes"})
+    with pytest.raises(RegistryError) as err:
+        load_registry(write(tmp_path, yaml.safe_dump(rows)))
+    for i, (_, says) in enumerate(still_refused):
+        assert any(p.startswith(f"row {i} ") and says in p for p in err.value.problems), says
+    assert "row 5 (id='bad-9'), field 'allow_loopback': expected true or false, got 'yes'" in (
+        err.value.problems
+    )
+    # the string "yes" allows nothing: the loopback homepage of that row is refused as well
+    assert any(p.startswith("row 5 (id='bad-9'), field 'homepage'") for p in err.value.problems)
+
+
+def test_named_registries_load_and_only_test_portals_allow_loopback():
+    for name in ("sample", "faults"):
+        bureaus = load_registry(name)
+        assert bureaus and all(b.allow_loopback for b in bureaus)
+    assert not any(b.allow_loopback for b in load_registry("bureaus"))
