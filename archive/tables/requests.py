@@ -106,7 +106,9 @@ def _match_rows(recs: list[Record], sec: Section):
                     Record(prev.labels, prev.values + rec.values, prev.row, None),
                     *found[pending][1:],
                 )
-        elif seen_new and (rec.values or (keys and g is None and not rec.positional)):
+        elif seen_new and (
+            any(v.strip() for v in rec.values) or (keys and g is None and not rec.positional)
+        ):
             seq.append(("unmatched", rec))
             pending = len(seq) - 1
         elif keys:
@@ -114,25 +116,56 @@ def _match_rows(recs: list[Record], sec: Section):
     return found, seq, headers
 
 
-def _place_by_order(found, seq, sec: Section) -> None:
-    """A row with figures whose label matched nothing takes the one template row missing where it
-    stands (between the rows matched before and after it), its distance measured against it."""
-    order = [r.code for r in sec.rows]
-    for i, (kind, obj) in enumerate(seq):
-        if kind != "unmatched" or not obj.values:
+def _join_cut_labels(found, seq, sec: Section) -> None:
+    """A row whose label a converter or a page break cut in two: one part carries the figures and
+    matches nothing, the other matches the row but has no figures. They are one row."""
+    for i in range(len(seq) - 1):
+        (ka, a), (kb, b) = seq[i], seq[i + 1]
+        pair = None
+        if ka == "unmatched" and kb == "found" and not _has_values(found[b][0]):
+            pair = (a, found[b][0], b, i)  # figures with the head, the tail names the row
+        elif ka == "found" and kb == "unmatched" and not _has_values(found[a][0]):
+            pair = (b, found[a][0], a, i + 1)  # the head names the row, figures with the tail
+        if pair is None or not _has_values(pair[0]):
             continue
+        figures, named, code, drop = pair
+        first, second = (figures, named) if drop == i else (named, figures)
+        label = "".join(first.labels[-1:]) + "".join(second.labels[-1:])
+        m = match(label, [sec.row(code)])
+        found[code] = (figures, label, m.distance if m else found[code][2])
+        seq[drop] = ("merged", None)
+
+
+def _has_values(rec: Record) -> bool:
+    return any(v.strip() for v in rec.values)
+
+
+def _place_by_order(found, seq, sec: Section) -> None:
+    """Rows with figures whose labels matched nothing take the template rows missing where they stand
+    (between the rows matched before and after them), one for one and in order, when their numbers
+    agree; each label's distance is measured against the row it was given."""
+    order = [r.code for r in sec.rows]
+    i = 0
+    while i < len(seq):
+        if seq[i][0] != "unmatched":
+            i += 1
+            continue
+        j = i
+        while j < len(seq) and seq[j][0] == "unmatched":
+            j += 1
+        run = [k for k in range(i, j) if any(v.strip() for v in seq[k][1].values)]
         before = next((c for k, c in reversed(seq[:i]) if k == "found"), None)
-        after = next((c for k, c in seq[i + 1 :] if k == "found"), None)
+        after = next((c for k, c in seq[j:] if k == "found"), None)
         lo = order.index(before) + 1 if before in order else 0
         hi = order.index(after) if after in order else len(order)
         gap = [c for c in order[lo:hi] if c not in found]
-        if len(gap) != 1:
-            continue
-        rec: Record = obj  # type: ignore[assignment]
-        read = strip_numbering(rec.labels[-1]) if rec.labels else ""
-        line = sec.row(gap[0])
-        found[gap[0]] = (rec, read, distance(read, key(line.label)))
-        seq[i] = ("found", gap[0])
+        if run and len(gap) == len(run):
+            for k, code in zip(run, gap, strict=True):
+                rec: Record = seq[k][1]
+                read = strip_numbering(rec.labels[-1]) if rec.labels else ""
+                found[code] = (rec, read, distance(read, key(sec.row(code).label)))
+                seq[k] = ("found", code)
+        i = j
 
 
 def _candidates(rec: Record, width: int, lone_is_total: bool) -> tuple[list, str | None]:
@@ -159,6 +192,7 @@ def _candidates(rec: Record, width: int, lone_is_total: bool) -> tuple[list, str
 
 def read_requests(recs: list[Record], sec: Section, template: str, quirks: dict) -> list[dict]:
     found, seq, headers = _match_rows(recs, sec)
+    _join_cut_labels(found, seq, sec)
     _place_by_order(found, seq, sec)
     order = request_order(headers, sec)
     width = len(sec.cols)

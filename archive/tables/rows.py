@@ -67,10 +67,13 @@ _HEADINGS = (
     "本列数据",
     "申请人情况",
 )
-# Numbering directly in front of a label: "（一）", "(七)", "一、", "1.", "3、".
+# Numbering directly in front of a label: "（一）", "(七)", "一、", "1.", "3、" (one digit: the rows
+# of a group are numbered 1 to 8, so in "00002.其他法律…" only "2." is the numbering).
 _NUM_BEFORE = re.compile(
-    r"(?:[一二三四五六七八九十]、|[(（][一二三四五六七八九十]+[)）]|\d{1,2}[.．、])$"
+    r"(?:[一二三四五六七八九十]、|[(（][一二三四五六七八九十]+[)）]|\d[.．、])$"
 )
+# A whole-cell label that is only a word with its numbering, run into the figures: "…0 003.其他000".
+_NUMBERED_WORD = re.compile(r"\d[.．、](?=其他)")
 
 
 def cut_flat_line(line: str, labels: list[str]) -> list[str]:
@@ -87,6 +90,7 @@ def cut_flat_line(line: str, labels: list[str]) -> list[str]:
             cut = pos - (len(m.group(0)) if m else 0)
             # A numbering "2." glued to the figures before it ("10002.其他法律…"): cut at the numbering.
             cuts.add(cut)
+    cuts.update(m.start() for m in _NUMBERED_WORD.finditer(line))
     cuts.discard(0)
     if len(cuts) < 2:
         return [line]

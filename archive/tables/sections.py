@@ -30,7 +30,7 @@ class Record:
 
 # A label with its figures glued on, as a run-together page prints it: "行政许可12048305",
 # "一、本年新收政府信息公开申请数量150 000015"; the label must end in a character that is not a digit.
-_GLUED = re.compile(r"^(.*[^\d\s,.，．、])\s*(\d[\d ]*)$")
+_GLUED = re.compile(r"^(.*[^\d\s,.，．、])\s*(\d[\d ]*(?:\.\d+)?)(?:万元)?$")
 # ...but not a label whose own numbering or name ends it: "第二十条第（一）项" has no figures.
 _NOT_GLUED = re.compile(r"[(（][一二三四五六七八九十]+[)）]项$")
 

@@ -18,8 +18,9 @@ _PLACEHOLDER = re.compile(r"^(?:[-—–/／\\]+|无)?$")
 UNIT_ONLY = re.compile(r"^[(（]?(?:单位[:：])?(?:万元|元|件|条|个|项)[)）]?$")
 # One figure in running text, thousands separators allowed: "1448", "1,550", "１，４４８", "-3", "48.0万元".
 FIGURE = r"[-−]?(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?"
-# Figures run together with no separator, spaces at most: "12048305", "150 000015".
-_DIGIT_RUN = re.compile(r"^\d+(?: \d+)*$")
+# Figures run together with no separator, spaces at most: "12048305", "150 000015"; a lone amount
+# glued to its label ends in its decimals: "23.1".
+_DIGIT_RUN = re.compile(r"^\d+(?: \d+)*(?:\.\d+)?$")
 
 
 def key(text: str) -> str:

@@ -1,0 +1,90 @@
+"""The OCR child process: `python -m archive.tables.ocr_worker FILE PAGES DPI` prints JSON.
+
+Runs under the limits ocr.py sets; reads nothing but the PDF it is given and the models inside the
+rapidocr-onnxruntime wheel.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+
+from .ocr_grid import cell_crops, deskew, find_cells, line_crops, rows_of_cells
+
+# What OCR reads for a figure in a table cell, letters that look like digits folded: "O" → 0,
+# "l"/"I"/"|" → 1, e.g. "1O" → "10", "l2" → "12"; only for cells that are otherwise digits.
+_DIGITISH = re.compile(r"^[\dOoDlI|,，.]+$")
+_FOLD = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "，": ","})
+
+
+def _clean(text: str) -> str:
+    text = text.strip()
+    if _DIGITISH.match(text) and any(ch.isdigit() for ch in text):
+        return text.translate(_FOLD)
+    return text
+
+
+def read_page(engine, gray) -> dict:
+    import numpy as np
+
+    start = time.perf_counter()
+    gray, angle = deskew(gray)
+    cells, tables = find_cells(gray)
+    crops, where = cell_crops(gray, cells)
+    texts = engine.text_rec([np.dstack([c] * 3) for c in crops])[0] if crops else []
+    read: dict[int, list[tuple[str, float]]] = {}
+    for (cell_no, _), (text, score) in zip(where, texts, strict=True):
+        read.setdefault(cell_no, []).append((text, float(score)))
+    placed = []  # (top, order, row dict)
+    for n, table in enumerate(tables):
+        for i, row in enumerate(rows_of_cells(table, cells)):
+            cells_text, conf = [], []
+            for cell_no in row:
+                parts = read.get(cell_no, [])
+                cells_text.append(_clean("".join(t for t, _ in parts)))
+                conf.append(min((s for _, s in parts), default=1.0))
+            if any(cells_text):
+                top = cells[row[0]][1]
+                placed.append((top, n * 100000 + i, {"cells": cells_text, "positional": True,
+                                                     "conf": [round(c, 3) for c in conf]}))  # fmt: skip
+    lines, tops = line_crops(gray, [t["bbox"] for t in tables])
+    line_texts = engine.text_rec([np.dstack([c] * 3) for c in lines])[0] if lines else []
+    for top, (text, score) in zip(tops, line_texts, strict=True):
+        if text.strip():
+            placed.append((top, -1, {"cells": [text.strip()], "positional": False,
+                                     "conf": [round(float(score), 3)]}))  # fmt: skip
+    placed.sort(key=lambda p: (p[0], p[1]))
+    rows = [r for _, _, r in placed]
+    text = "\n".join(" | ".join(c for c in r["cells"]) for r in rows)
+    return {
+        "rows": rows,
+        "text": text,
+        "angle": round(angle, 3),
+        "seconds": round(time.perf_counter() - start, 3),
+    }
+
+
+def main(argv: list[str]) -> int:
+    import pypdfium2
+    from rapidocr_onnxruntime import RapidOCR
+
+    path, pages, dpi = argv[0], [int(p) for p in argv[1].split(",") if p], int(argv[2])
+    engine = RapidOCR()
+    pdf = pypdfium2.PdfDocument(path)
+    out = {}
+    for number in pages:
+        start = time.perf_counter()
+        image = pdf[number - 1].render(scale=dpi / 72, grayscale=True).to_numpy()
+        gray = image if image.ndim == 2 else image[..., 0]
+        page = read_page(engine, gray.copy())
+        page["seconds"] = round(time.perf_counter() - start, 3)
+        out[number] = page
+    pdf.close()
+    sys.stdout.write(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
