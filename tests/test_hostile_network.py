@@ -272,3 +272,9 @@ def test_real_report_nested_100000_deep_extracts_the_same_text():
     nested = extract_page(deep, "http://127.0.0.1:8711/zwgk/ndbg/a.html")
     assert plain["text"] and nested["title"] == plain["title"]
     assert nested["text"] == plain["text"]
+
+
+def test_a_page_with_nothing_to_extract_is_an_error_not_an_empty_report(crawl):
+    url = _url(crawl, network._report_path(9))
+    assert crawl["errors"][url] == "empty body: nothing extracted from a page that has text"
+    assert url not in crawl["reports"]

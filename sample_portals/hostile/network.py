@@ -4,7 +4,8 @@
   misses (`http://[::ffff:192.168.1.1]/`, `http://2130706433:PORT/…`, `http://0x0a000001/`,
   `http://[::ffff:127.0.0.1]:PORT/…`), a report whose attachments sit on private, metadata and
   disguised loopback addresses, a UTF-8 report with a few invalid bytes, a report nested 100,000
-  `<div>`s deep and a GBK report under a UTF-8 header and meta;
+  `<div>`s deep, a GBK report under a UTF-8 header and meta, and a report page of chrome only (crumbs,
+  an empty body, a footer: nothing to extract, which must be a crawl error, not an empty report);
 - `network-named-jtj` is a row on `localhost` without `allow_loopback`: the name resolves to 127.0.0.1,
   which only a row that allows loopback may reach, so nothing of it may be fetched;
 - `network-local-jtj` is the same portal on `localhost` with `allow_loopback: true`: fetched normally.
@@ -53,6 +54,7 @@ REPORTS = {
     _report_path(6): ("坏字节县交通运输局2023年政府信息公开工作年度报告", "bad-utf8"),
     _report_path(7): ("深层县交通运输局2023年政府信息公开工作年度报告", "deep"),
     _report_path(8): ("国标县交通运输局2023年政府信息公开工作年度报告", "gbk"),
+    _report_path(9): ("空壳县交通运输局2023年政府信息公开工作年度报告", "chrome-only"),
 }
 # report path → redirect target; `{port}` is this portal's port
 REDIRECTS = {
@@ -144,6 +146,15 @@ def _deep(title: str) -> bytes:
     return _report(title, inner).encode("utf-8")
 
 
+def _chrome_only(title: str) -> bytes:
+    return (
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+        "<div class='crumb'>当前位置：首页 &gt; 政务公开 &gt; 年报</div>"
+        "<div class='TRS_Editor'><p>&nbsp;</p></div>"
+        "<div class='footer'>版权所有：外网市交通运输局</div></body></html>"
+    ).encode()
+
+
 def _attachments_page(title: str, port: int) -> bytes:
     links = "".join(
         f"<p>附件：<a href='{href.replace('{port}', str(port))}'>{name}</a></p>"
@@ -179,6 +190,8 @@ def handle(req, path: str, query: dict) -> bool:
             req.send(200, _bad_utf8(title))
         elif kind == "deep":
             req.send(200, _deep(title))
+        elif kind == "chrome-only":
+            req.send(200, _chrome_only(title))
         else:  # gbk: the header and the meta both claim UTF-8
             req.send(200, _report(title, _paragraphs()).encode("gb18030"))
     else:  # /network/trap/… included: a hit there is the failure a test looks for
