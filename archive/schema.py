@@ -13,9 +13,10 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from urllib.parse import urlsplit, urlunsplit
 
 import sqlite_utils
+
+from archive.urls import canonical_url
 
 __all__ = [
     "MIGRATIONS",
@@ -33,26 +34,6 @@ __all__ = [
 
 TOKENIZER = "nianbao_cjk"
 FTS_TABLE = "reports_fts"
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def canonical_url(url: str) -> str:
-    """One spelling per page, so a link seen as HTTP://Example.gov.cn:80/a#top and http://example.gov.cn/a
-    does not become two reports. Path and query keep their case: portal CMSs treat them as case-sensitive."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    netloc = host
-    if parts.username is not None:
-        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
-        netloc = f"{userinfo}@{host}"
-    port = parts.port
-    if port is not None and port != _DEFAULT_PORTS.get(scheme):
-        netloc = f"{netloc}:{port}"
-    path = parts.path or ("/" if netloc else "")
-    return urlunsplit((scheme, netloc, path, parts.query, ""))
-
 
 def stable_id(*parts: str) -> str:
     """A short id that is the same on every machine and every re-crawl, so links into the archive last."""

@@ -22,6 +22,7 @@ from lxml import etree
 from archive.safeurl import link_scheme, refusal, refused_link
 from archive.textnorm import remove_ruby, simplify_chars
 from crawler.classify import year_from_title
+from crawler.dates import parse_date
 from crawler.depth import parse_within_depth
 
 __all__ = ["extract_page", "html_to_lines"]
@@ -650,8 +651,6 @@ def _xxgk_fields(root) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------------
 # Dates, titles, attachments
 
-# A date in any portal form: matches "2019-04-18", "2019年4月18日", "2019/04/18", "2019.04.18".
-_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 # A labelled publication date: matches "发布时间：2019-04-18 10:24", "发布日期:2018-02-28",
 # "日期：2019年4月18日", "时间：2024-01-30 09:45", "发布日期 | 2019-04-18" (a metadata table row);
 # not "成文日期：…", "生成日期：…" nor "更新时间：…" (a page edit, not the publication).
@@ -662,15 +661,7 @@ _PUB_LINE_RE = re.compile(
 
 
 def _norm_date(s: str | None) -> str | None:
-    if not s:
-        return None
-    m = _DATE_RE.search(s)
-    if not m:
-        return None
-    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
+    return parse_date(s)  # the project's one date reader (crawler/dates.py)
 
 
 # Separators between an article title and the site name in <title>: matches " - ", "_", " | ", "—",

@@ -15,6 +15,7 @@ import re
 from urllib.parse import urljoin
 
 from archive.safeurl import link_scheme, refusal, refused_link
+from crawler.dates import parse_date
 
 __all__ = ["PROVINCES", "image_only", "parse_date", "region_fields"]
 
@@ -54,43 +55,6 @@ def region_fields(site_id_code: str | None) -> dict[str, str | None]:
         if code[4:] != "00":
             out["county"] = PLACES.get(code)
     return out
-
-
-# Dates as portals write them: matches "2019-04-18", "2019年4月18日", "2019/04/18", "2019.4.18",
-# "发布时间：2019-04-18 10:24", "2019 年 4 月 18 日"; captures year, month, day.
-_DATE_RE = re.compile(
-    r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?(?!\d)"
-)
-# Chinese-numeral dates: matches "二〇一九年四月十八日", "二○二三年十二月三十一日".
-_CN_DATE_RE = re.compile(
-    r"([二][〇○零一二三四五六七八九]{3})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日"
-)
-_CN = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
-
-
-def _cn_number(s: str) -> int:
-    """十 → 10, 十二 → 12, 二十 → 20, 三十一 → 31."""
-    if "十" not in s:
-        return _CN[s]
-    tens, _, ones = s.partition("十")
-    return (_CN[tens] if tens else 1) * 10 + (_CN[ones] if ones else 0)
-
-
-def parse_date(text: str | None) -> str | None:
-    """The first valid date in text as YYYY-MM-DD, in any of the forms above; None if there is none."""
-    if not text:
-        return None
-    for m in _DATE_RE.finditer(text):
-        y, mo, d = (int(g) for g in m.groups())
-        if 1 <= mo <= 12 and 1 <= d <= 31:
-            return f"{y:04d}-{mo:02d}-{d:02d}"
-    m = _CN_DATE_RE.search(text)
-    if m:
-        y = int("".join(str(_CN[c]) for c in m.group(1)))
-        mo, d = _cn_number(m.group(2)), _cn_number(m.group(3))
-        if 1 <= mo <= 12 and 1 <= d <= 31:
-            return f"{y:04d}-{mo:02d}-{d:02d}"
-    return None
 
 
 # Images that are chrome, not content: matches "/images/logo.png", "jiucuo.png", "red_gh.png",

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from w3lib.url import canonicalize_url
-
+from archive.urls import canonical_url
 from crawler.bounds import DEFAULT_MAX_PAGES_PER_COLUMN
+from crawler.dates import parse_date
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -40,10 +40,6 @@ STATE_KEY = "nianbao_list"
 CAP_KEY = "cap"
 DEFAULT_CAP = DEFAULT_MAX_PAGES_PER_COLUMN
 
-# List dates as portals print them: matches "2026/08/27", "2023-01-30", "2019.1.8", "2020年01月15日".
-_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-
-
 @dataclass(frozen=True)
 class ListEntry:
     """One item of a column list: the detail page it links to, its full title and list date."""
@@ -55,15 +51,7 @@ class ListEntry:
 
 def normalize_date(text: str | None) -> str | None:
     """The first date in a list cell as YYYY-MM-DD; list cells often carry brackets or a time."""
-    if not text:
-        return None
-    m = _DATE_RE.search(text)
-    if not m:
-        return None
-    year, month, day = (int(g) for g in m.groups())
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    return parse_date(text)
 
 
 def bounded(requests: Iterable[Request], state: dict[str, Any]) -> list[Request]:
@@ -74,11 +62,6 @@ def bounded(requests: Iterable[Request], state: dict[str, Any]) -> list[Request]
     built, and the spider's budget (crawler/bounds.py) tells whether any were left over.
     """
     return list(islice(requests, int(state.get(CAP_KEY) or DEFAULT_CAP)))
-
-
-def canonical_url(url: str) -> str:
-    """One spelling per detail page, so list pages, mobile units and re-crawls agree on identity."""
-    return canonicalize_url(url, keep_fragments=False)
 
 
 class FamilyAdapter:
