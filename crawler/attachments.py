@@ -8,6 +8,10 @@ row, never dropped silently: the file is still stored, and someone can read it l
 
 `AttachmentPipeline` downloads the links `extract_page` found through Scrapy's engine (downloader
 middlewares, politeness and robots rules apply) so the spider stays unaware of attachments.
+
+Files are read under limits (crawler/docguard.py): decompressed bytes, pages, nesting depth, and the
+memory, CPU and wall time of a reader process of their own (crawler/docworker.py). A compression bomb, a
+5,000-page PDF or a page tree 20,000 levels deep is an error on the attachment row, like a broken file.
 """
 
 from __future__ import annotations
@@ -22,12 +26,15 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from crawler.docguard import DocumentLimitError, Limits
+
 __all__ = [
     "MAX_BYTES",
     "AttachmentPipeline",
     "body_is_attachment_stub",
     "extract_text",
     "read_attachment",
+    "read_document",
     "sniff_type",
     "store_file",
 ]
@@ -146,14 +153,31 @@ def _reflow(lines: list[tuple[str, bool]]) -> list[str]:
     return paras
 
 
-def _pdf_text(data: bytes) -> str:
+def _check_pages(data: bytes, limits: Limits) -> None:
+    """Pages and page-tree depth, from a document of its own: pdfplumber walks the whole page tree
+    (recursively) even when it is closed after an error, so the check must come before it opens."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+
+    from crawler.docguard import check_page_tree
+
+    check_page_tree(PDFDocument(PDFParser(io.BytesIO(data))), limits)
+
+
+def _pdf_text(data: bytes, limits: Limits | None = None) -> str:
     import pdfplumber
 
+    from crawler.docguard import check_pdf_streams
+
+    limits = limits or Limits()
+    check_pdf_streams(data, limits.max_inflated)  # before pdfminer inflates anything
+    _check_pages(data, limits)
     pages: list[list[tuple[str, bool]]] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         raw = []
         for page in pdf.pages:
             raw.append([ln for ln in page.extract_text_lines() if ln["text"].strip()])
+            page.close()  # a page's layout objects are not needed again: memory stays per page
         right = max((ln["x1"] for page in raw for ln in page), default=0)
         for page in raw:
             lines = []
@@ -171,7 +195,7 @@ def _pdf_text(data: bytes) -> str:
 # -- DOCX -------------------------------------------------------------------------------------------
 
 
-def _docx_text(data: bytes) -> str:
+def _docx_text(data: bytes, limits: Limits | None = None) -> str:
     """Paragraphs and table rows in body order; a row is its cells joined by " | " like page tables."""
     import docx
     from docx.table import Table
@@ -203,7 +227,7 @@ def _docx_text(data: bytes) -> str:
 # -- legacy DOC / WPS (Word 97 binary) ---------------------------------------------------------------
 
 
-def _doc_text(data: bytes) -> str:
+def _doc_text(data: bytes, limits: Limits | None = None) -> str:
     """Text of a Word 97–2003 binary file from its piece table (no external converter needed).
 
     The FIB at the start of the WordDocument stream points at the CLX in the 0Table/1Table stream; each
@@ -252,7 +276,7 @@ def _doc_text(data: bytes) -> str:
 # -- OFD (GB/T 33190, zip + XML) ---------------------------------------------------------------------
 
 
-def _ofd_text(data: bytes) -> str:
+def _ofd_text(data: bytes, limits: Limits | None = None) -> str:
     """Text of every TextCode, page by page in document order, one line per baseline (Y position)."""
     z = zipfile.ZipFile(io.BytesIO(data))
     names = z.namelist()
@@ -263,6 +287,9 @@ def _ofd_text(data: bytes) -> str:
         return (int(m.group(1)) if m else 0, name)
 
     pages = sorted((n for n in names if n.endswith("Content.xml") and "/Pages/" in n), key=page_no)
+    limit = (limits or Limits()).max_pages
+    if len(pages) > limit:
+        raise DocumentLimitError(f"{len(pages)} pages > {limit} (limit of pages per document)")
     lines: list[str] = []
     for name in pages:
         root = ElementTree.fromstring(z.read(name))
@@ -294,22 +321,47 @@ _READERS = {
 }
 
 
-def extract_text(data: bytes, ftype: str) -> str:
-    """The file's text; raises ValueError("unsupported format: …") for types we cannot read."""
+def read_document(data: bytes, ftype: str, limits: Limits | None = None) -> str:
+    """The file's text, read in this process: what a reader process (crawler/docworker.py) runs.
+
+    Raises ValueError with the reason, DocumentLimitError for a limit."""
+    from crawler.docguard import nesting_tripped
+
     reader = _READERS.get(ftype)
     if reader is None:
         raise ValueError(f"unsupported format: {ftype}")
+    limits = limits or Limits()
     if ftype in ("docx", "ofd"):
         from crawler.zipguard import check_zip
 
-        check_zip(
-            data
-        )  # zip bombs are refused before python-docx or the OFD reader inflate anything
-    return reader(data)
+        # zip bombs are refused before python-docx or the OFD reader inflate anything
+        check_zip(data, max_inflated=limits.max_inflated)
+    nesting_tripped(reset=True)
+    try:
+        text = reader(data, limits)
+    finally:
+        tripped = nesting_tripped(reset=True)
+    if tripped:  # the parser refused a nesting depth, even if the reader carried on without it
+        raise DocumentLimitError(tripped)
+    return text
+
+
+def extract_text(data: bytes, ftype: str, limits: Limits | None = None) -> str:
+    """The file's text, read by a reader process under `limits`; raises ValueError("unsupported
+    format: …") for types we cannot read and DocumentLimitError (a ValueError) for limits."""
+    if ftype not in _READERS:
+        raise ValueError(f"unsupported format: {ftype}")
+    from crawler.docworker import get_pool
+
+    return get_pool(limits).read(ftype, data)
 
 
 def read_attachment(
-    data: bytes, url: str, content_type: str = "", files_dir: Path | None = FILES_DIR
+    data: bytes,
+    url: str,
+    content_type: str = "",
+    files_dir: Path | None = FILES_DIR,
+    limits: Limits | None = None,
 ) -> dict[str, Any]:
     """Everything the attachments table keeps about one downloaded file."""
     row: dict[str, Any] = {"size": len(data), "type": None, "sha256": None, "path": None}
@@ -324,8 +376,11 @@ def read_attachment(
         row["sha256"], row["path"] = store_file(data, ftype, files_dir)
     else:
         row["sha256"] = hashlib.sha256(data).hexdigest()
+    if not data:
+        row["error"] = f"{ftype}: empty file"
+        return row
     try:
-        row["text"] = extract_text(data, ftype)
+        row["text"] = extract_text(data, ftype, limits)
     except (
         Exception
     ) as exc:  # a broken file is a recorded fact about the portal, not a crawl failure
@@ -352,11 +407,17 @@ class AttachmentPipeline:
 
     When the page body is only the 附件 stub, the report's text becomes the attachments' text; otherwise
     their text is kept in `attachment_text` so it is searchable without changing the page's own text.
+
+    Reading runs in a thread pool of its own (one thread per reader process), which waits on the reader
+    processes: the reactor goes on downloading while a file is read, and the threads Twisted uses for
+    DNS are never all waiting for a slow PDF.
     """
 
-    def __init__(self, crawler, files_dir: Path):
+    def __init__(self, crawler, files_dir: Path, limits: Limits | None = None):
         self.crawler = crawler
         self.files_dir = files_dir
+        self.limits = limits or Limits()
+        self._threads = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -364,7 +425,28 @@ class AttachmentPipeline:
         if not files_dir:
             db = getattr(crawler.spider, "db", None) or crawler.settings.get("NIANBAO_DB")
             files_dir = Path(db).parent / "files" if db else FILES_DIR
-        return cls(crawler, Path(files_dir))
+        return cls(crawler, Path(files_dir), Limits.from_settings(crawler.settings))
+
+    async def _read(self, data: bytes, url: str, ctype: str) -> dict[str, Any]:
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor, threads
+        from twisted.python.threadpool import ThreadPool
+
+        if self._threads is None:
+            self._threads = ThreadPool(0, max(1, int(self.limits.workers)), "nianbao-readers")
+            self._threads.start()
+        deferred = threads.deferToThreadPool(
+            reactor, self._threads, read_attachment, data, url, ctype, self.files_dir, self.limits
+        )
+        return await maybe_deferred_to_future(deferred)
+
+    def close_spider(self):
+        from crawler.docworker import get_pool
+
+        get_pool(self.limits).close()  # a read still running ends with an error at once
+        if self._threads is not None:
+            self._threads.stop()
+            self._threads = None
 
     async def process_item(self, item):
         from scrapy import Request
@@ -390,7 +472,7 @@ class AttachmentPipeline:
                 att["error"] = f"HTTP {response.status}"
                 continue
             ctype = response.headers.get("Content-Type", b"").decode("latin-1")
-            att.update(read_attachment(response.body, att["url"], ctype, self.files_dir))
+            att.update(await self._read(response.body, att["url"], ctype))
             if response.meta.get("nianbao_warc"):  # crawler/warc.py: where the bytes are kept
                 att["warc"] = response.meta["nianbao_warc"]
             self.crawler.stats.inc_value(f"nianbao/attachments_{att.get('type') or 'error'}")

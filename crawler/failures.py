@@ -2,14 +2,16 @@
 
 The spider's errback asks `describe` first (refusals by crawler/safety.py and size limits), then names the
 usual failures itself; `with_retries` says how often a failure was retried ("HTTP 503 after 3 retries").
-`AttachmentErrorsPipeline` puts attachment failures (oversized, malformed, zip bomb, HTTP errors) into
-`crawl_errors` too: the report is kept, but a missing attachment text is a gap someone must see.
+`AttachmentErrorsPipeline` puts attachment failures (oversized, bombs, document limits, malformed, HTTP
+errors) into `crawl_errors` too: the report is kept, but a missing attachment text is a gap someone must
+see.
 """
 
 from __future__ import annotations
 
 import re
 
+from crawler.docguard import refusal_reason
 from crawler.safety import RefusedRequest
 
 __all__ = ["AttachmentErrorsPipeline", "attachment_reason", "describe", "with_retries"]
@@ -22,10 +24,23 @@ _MAXSIZE_RE = re.compile(
 )
 
 
+# Scrapy's refusal of an encoded body that inflates too far: matches "Ignored response <200 http://…>
+# because its body (1555525 B compressed, 33619968 B decompressed so far) exceeded DOWNLOAD_MAXSIZE
+# (33554432 B) during decompression."
+_DECOMPRESSED_RE = re.compile(
+    r"its body \((\d+) B compressed, \d+ B decompressed so far\) exceeded DOWNLOAD_MAXSIZE "
+    r"\((\d+) B\) during decompression"
+)
+
+
 def _size_reason(message: str) -> str | None:
     m = _MAXSIZE_RE.search(message)
     if m:
         return f"response larger than limit ({m.group(1)} bytes > {m.group(2)})"
+    m = _DECOMPRESSED_RE.search(message)
+    if m:
+        # the same words the WARC writer and `nianbao reextract` use for this refusal
+        return refusal_reason(int(m.group(1)), int(m.group(2)))
     return None
 
 
