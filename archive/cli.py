@@ -193,5 +193,5 @@ def reextract(db: Path, warc_dir: Path | None, registry: str | None) -> None:
     from archive.reextract import reextract as run
 
     warc_dir = warc_dir or db.parent / "warc"
-    counts = run(db, warc_dir, registry=registry)
-    click.echo(" ".join(f"{k} {v}" for k, v in counts.items()))
+    # counts first, then every record, file or attachment that could not be rebuilt (file and offset)
+    click.echo(str(run(db, warc_dir, registry=registry)))

@@ -8,20 +8,30 @@ with `Archive.save_report`, so a text that changes gets a new `report_versions` 
 leaves the row alone. Tables are re-parsed for every annual report and the search index is rebuilt at
 the end. The metadata record beside each response says what the spider knew (bureau, column, list title
 and date), so this also works on a fresh, empty archive file.
+
+The crawl's limits hold here too: a response whose metadata says the crawl refused it is never archived,
+and an encoded body that inflates past DOWNLOAD_MAXSIZE is refused again (older WARCs carry no mark, the
+limit finds them); attachments are read by the same limited reader processes as in the crawl.
+
+WARC files are not trusted to be whole. An unreadable stretch (truncated gzip member, garbage bytes) or a
+missing file is reported with file and offset, and reading goes on. What cannot be rebuilt keeps what the
+archive holds — never a shorter text because a source is gone: a report whose record is unreadable is left
+as it is, and an attachment whose record is lost is re-read from the stored file under `data/files/` or
+else kept as archived. The summary lists each of these.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-
 from archive.schema import canonical_url, rebuild_fts, report_id, transaction
 
-__all__ = ["WarcIndex", "reextract"]
+__all__ = ["Summary", "WarcIndex", "reextract"]
 
 
 @dataclass
@@ -33,36 +43,51 @@ class Entry:
     status: int | None
     context: dict[str, Any]
 
+    @property
+    def key(self) -> tuple[str, int]:
+        """Crawl order: files are named by run id (time), records follow each other in a file."""
+        return (self.file, self.offset)
+
 
 class WarcIndex:
-    """Every response record of a WARC directory with its context, in crawl order (files by run id)."""
+    """Every readable response record of a WARC directory with its context, in crawl order, and the
+    unreadable stretches (`damage`) met on the way."""
 
     def __init__(self, warc_dir: str | Path):
+        from crawler.warc import Damage, iter_records
+
         self.warc_dir = Path(warc_dir)
         self.entries: list[Entry] = []
+        self.damage: list[Damage] = []
+        self.files: set[str] = set()
+        self.keys: set[tuple[str, int]] = set()
         pending: dict[str, Entry] = {}
         for path in sorted(self.warc_dir.glob("*.warc.gz")):
-            with open(path, "rb") as fh:
-                it = ArchiveIterator(fh)
-                for record in it:
-                    headers = record.rec_headers
-                    if record.rec_type == "response":
-                        http = record.http_headers
-                        code = http.get_statuscode() if http else None
-                        entry = Entry(
-                            path.name,
-                            it.get_record_offset(),
-                            headers.get_header("WARC-Record-ID"),
-                            headers.get_header("WARC-Target-URI"),
-                            int(code) if code and code.isdigit() else None,
-                            {},
-                        )
-                        pending[entry.record_id] = entry
-                        self.entries.append(entry)
-                    elif record.rec_type == "metadata":
-                        target = pending.get(headers.get_header("WARC-Concurrent-To") or "")
-                        if target is not None:
-                            target.context = json.loads(record.content_stream().read() or b"{}")
+            self.files.add(path.name)
+            for record in iter_records(path):
+                if isinstance(record, Damage):
+                    self.damage.append(record)
+                elif record.rec_type == "response":
+                    entry = Entry(
+                        path.name,
+                        record.offset,
+                        record.header("WARC-Record-ID") or "",
+                        record.header("WARC-Target-URI") or "",
+                        record.status,
+                        {},
+                    )
+                    pending[entry.record_id] = entry
+                    self.entries.append(entry)
+                    self.keys.add(entry.key)
+                elif record.rec_type == "metadata":
+                    target = pending.get(record.header("WARC-Concurrent-To") or "")
+                    if target is not None:
+                        try:
+                            target.context = json.loads(record.block or b"{}")
+                        except ValueError:
+                            self.damage.append(
+                                Damage(path.name, record.offset, "metadata record is not JSON")
+                            )
 
     def details(self) -> dict[str, Entry]:
         """Newest 200 response of each detail page, by canonical URL of the list entry."""
@@ -77,7 +102,8 @@ class WarcIndex:
         return {e.uri: e for e in self.entries if e.context.get("role") == role}
 
     def read(self, entry: Entry):
-        """The Scrapy response the crawl saw, rebuilt from the record (the class chosen as Scrapy does)."""
+        """The Scrapy response the crawl saw, rebuilt from the record (the class chosen as Scrapy does).
+        Raises WarcDamage for an unreadable record, EncodedBodyRefused for a body the crawl refused."""
         from scrapy.http import Headers
         from scrapy.responsetypes import responsetypes
 
@@ -92,8 +118,163 @@ class WarcIndex:
         return cls(url=entry.uri, status=summary["status"] or 200, headers=headers, body=body)
 
 
+@dataclass
+class Summary:
+    """Counts (new / changed / unchanged / errors / skipped / refused / kept) and what was not rebuilt."""
+
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("new", "changed", "unchanged", "errors", "skipped", "refused", "kept"), 0
+        )
+    )
+    problems: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [" ".join(f"{k} {v}" for k, v in self.counts.items())]
+        if self.problems:
+            lines.append(
+                f"{len(self.problems)} problem(s); what could not be rebuilt kept its archived text:"
+            )
+            lines.extend(f"  - {p}" for p in self.problems)
+        return "\n".join(lines)
+
+
 def _pointer(entry: Entry) -> dict:
     return {"file": entry.file, "offset": entry.offset, "record_id": entry.record_id}
+
+
+_ATT_KEPT = ("sha256", "size", "type", "path", "text", "error")
+
+
+class _Archived:
+    """What the archive holds before the rebuild: each report's and attachment's WARC pointer, and the
+    attachment rows themselves (to keep them when their source is lost)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        cur = conn.cursor()
+        cur.row_factory = sqlite3.Row
+        self.reports = {
+            r["id"]: (r["warc_file"], r["warc_offset"])
+            for r in cur.execute("SELECT id, warc_file, warc_offset FROM reports")
+        }
+        self.attachments = {
+            (r["report_id"], r["url"]): dict(r)
+            for r in cur.execute(
+                f"SELECT report_id, url, {', '.join(_ATT_KEPT)}, warc_file, warc_offset, "
+                "warc_record_id FROM attachments"
+            )
+        }
+
+    def missing_files(self, present: set[str]) -> dict[str, int]:
+        """WARC files the archive points at that are not there, with how many rows point at each."""
+        out: dict[str, int] = {}
+        pointers = [p[0] for p in self.reports.values()]
+        pointers += [a["warc_file"] for a in self.attachments.values()]
+        for file in pointers:
+            if file and file not in present:
+                out[file] = out.get(file, 0) + 1
+        return out
+
+
+def _lost(
+    pointer: tuple[str | None, int | None] | None, entry: Entry | None, index: WarcIndex
+) -> bool:
+    """True when the archive was built from a record that is gone and the WARCs hold nothing newer:
+    rebuilding from an older record would turn the archive back, or give it less."""
+    if not pointer or not pointer[0] or pointer[1] is None:
+        return False
+    if tuple(pointer) in index.keys:
+        return entry is None
+    return entry is None or entry.key < tuple(pointer)  # type: ignore[operator]
+
+
+class _Attachments:
+    """Attachments of rebuilt reports: from their WARC records, else the stored file, else the archive."""
+
+    def __init__(self, index: WarcIndex, archived: _Archived, files_dir: Path, summary: Summary):
+        from crawler.attachments import read_attachment
+
+        self.read_attachment = read_attachment
+        self.index, self.archived, self.files_dir, self.summary = (
+            index,
+            archived,
+            files_dir,
+            summary,
+        )
+        self.records = index.by_uri("attachment")
+
+    def fill(self, rid: str, page: str, att: dict) -> None:
+        from crawler.warc import EncodedBodyRefused, WarcDamage
+
+        url = att["url"]
+        old = self.archived.attachments.get((rid, url))
+        found = self.records.get(url)
+        pointer = (old["warc_file"], old["warc_offset"]) if old else None
+        why = None
+        if _lost(pointer, found, self.index):
+            why = f"its record ({pointer[0]} at offset {pointer[1]}) is unreadable or missing"
+        elif found is None:
+            if old is None:
+                att["error"] = "not in the WARC files"
+                return
+            why = "not in the WARC files"
+        elif found.context.get("refused"):
+            self._refused(att, found.context["refused"])
+            return
+        elif (found.status or 0) >= 400:
+            att["error"] = f"HTTP {found.status}"
+            return
+        else:
+            try:
+                got = self.index.read(found)
+            except EncodedBodyRefused as exc:
+                self._refused(att, str(exc))
+                return
+            except WarcDamage as exc:
+                why = str(exc)
+            else:
+                ctype = got.headers.get("Content-Type", b"").decode("latin-1")
+                att.update(self.read_attachment(got.body, url, ctype, self.files_dir))
+                att["warc"] = _pointer(found)
+                return
+        self._fallback(page, att, old, why)
+
+    def _refused(self, att: dict, reason: str) -> None:
+        """As the crawl records a refused download: no bytes, the refusal as the error."""
+        att.update(self.read_attachment(b"", att["url"], files_dir=None))
+        att["error"] = reason
+
+    def _fallback(self, page: str, att: dict, old: dict | None, why: str | None) -> None:
+        url = att["url"]
+        if old is not None and old.get("path") and old.get("sha256"):
+            stored = self.files_dir / old["path"]
+            try:
+                data = stored.read_bytes()
+            except OSError:
+                data = None
+            if data is not None and hashlib.sha256(data).hexdigest() == old["sha256"]:
+                att.update(self.read_attachment(data, url, "", self.files_dir))
+                self.summary.problems.append(
+                    f"attachment {url} of {page}: {why}; read again from the stored file {old['path']}"
+                )
+                self._keep_pointer(att, old)
+                return
+        if old is None:
+            att["error"] = f"not rebuilt: {why}"
+            self.summary.problems.append(f"attachment {url} of {page}: {why}; nothing archived")
+            return
+        att.update({k: old[k] for k in _ATT_KEPT})
+        self._keep_pointer(att, old)
+        self.summary.problems.append(f"attachment {url} of {page}: {why}; kept as archived")
+
+    @staticmethod
+    def _keep_pointer(att: dict, old: dict) -> None:
+        if old.get("warc_file"):
+            att["warc"] = {
+                "file": old["warc_file"],
+                "offset": old["warc_offset"],
+                "record_id": old["warc_record_id"],
+            }
 
 
 def reextract(
@@ -101,26 +282,33 @@ def reextract(
     warc_dir: str | Path,
     files_dir: str | Path | None = None,
     registry: str | None = None,
-) -> dict[str, int]:
+) -> Summary:
     """Re-derive reports (text, metadata, kind, tables, attachments' text, search index) from the WARCs.
 
-    Returns counts: new / changed / unchanged / errors / skipped (responses that were not text).
+    Returns the counts (new / changed / unchanged / errors / skipped: not text / refused: the crawl's
+    limits / kept: not rebuilt, archived text kept) and the problems met, each naming file and offset.
     """
     from scrapy.http import TextResponse
 
     from archive import tables
     from archive.ingest import Archive
-    from crawler.attachments import merge_attachment_texts, read_attachment
+    from crawler.attachments import merge_attachment_texts
     from crawler.families.charset import with_right_charset
     from crawler.items import CrawlErrorItem, ReportItem
     from crawler.pipelines import ClassifyPipeline, ExtractPipeline
+    from crawler.warc import EncodedBodyRefused, WarcDamage
 
     index = WarcIndex(warc_dir)
     files_dir = Path(files_dir) if files_dir else Path(db).parent / "files"
-    attachments = index.by_uri("attachment")
     extract, classify = ExtractPipeline(), ClassifyPipeline()
-    counts = {"new": 0, "changed": 0, "unchanged": 0, "errors": 0, "skipped": 0}
+    summary = Summary()
+    counts = summary.counts
+    summary.problems.extend(f"unreadable: {d}" for d in index.damage)
     with Archive(db) as archive:
+        archived = _Archived(archive.conn)
+        for file, rows in sorted(archived.missing_files(index.files).items()):
+            summary.problems.append(f"missing WARC file {file} ({rows} archive rows point at it)")
+        attachments = _Attachments(index, archived, files_dir, summary)
         if registry:
             from crawler.registry import load_registry
 
@@ -128,9 +316,42 @@ def reextract(
         run_id = archive.start_run("reextract")
         with transaction(archive.conn):
             tables.sync_stat_items(archive.conn)
-        for url, entry in sorted(index.details().items()):
+        details = index.details()
+        found = {report_id(u) for u in details}
+        for rid, pointer in archived.reports.items():
+            # reports whose every record is gone (a missing file, a truncated tail) are kept as they are
+            if pointer[0] and rid not in found:
+                counts["kept"] += 1
+                summary.problems.append(
+                    f"not rebuilt: report {rid}: its record ({pointer[0]} at offset {pointer[1]}) "
+                    "is unreadable or missing"
+                )
+        for url, entry in sorted(details.items()):
             ctx = entry.context
-            response = index.read(entry)
+            rid = report_id(url)
+            pointer = archived.reports.get(rid)
+            if _lost(pointer, entry, index):
+                counts["kept"] += 1
+                summary.problems.append(
+                    f"not rebuilt: {url}: its record ({pointer[0]} at offset {pointer[1]}) "
+                    "is unreadable or missing"
+                )
+                continue
+            refused = ctx.get("refused")
+            response = None
+            if not refused:
+                try:
+                    response = index.read(entry)
+                except EncodedBodyRefused as exc:
+                    refused = str(exc)
+                except WarcDamage as exc:
+                    counts["kept"] += 1
+                    summary.problems.append(f"not rebuilt: {url}: {exc}")
+                    continue
+            if refused:  # the crawl refused this response: it is never archived
+                archive.record_error(url, refused, entry.status, ctx.get("bureau_id"), run_id)
+                counts["refused"] += 1
+                continue
             if not isinstance(response, TextResponse):
                 counts["skipped"] += 1
                 continue
@@ -159,22 +380,11 @@ def reextract(
                 counts["errors"] += 1
                 continue
             if item.get("attachments"):
-                texts = []
                 for att in item["attachments"]:
-                    found = attachments.get(att["url"])
-                    if found is None:
-                        att["error"] = "not in the WARC files"
-                        continue
-                    if (found.status or 0) >= 400:
-                        att["error"] = f"HTTP {found.status}"
-                        continue
-                    got = index.read(found)
-                    ctype = got.headers.get("Content-Type", b"").decode("latin-1")
-                    att.update(read_attachment(got.body, att["url"], ctype, files_dir))
-                    att["warc"] = _pointer(found)
-                    if att.get("text"):
-                        texts.append(att["text"])
-                merge_attachment_texts(item, texts)
+                    attachments.fill(rid, url, att)
+                merge_attachment_texts(
+                    item, [a["text"] for a in item["attachments"] if a.get("text")]
+                )
             item = classify.process_item(item)
             record = {k: v for k, v in item.items() if k != "html"}
             counts[archive.save_report(record)] += 1
@@ -185,5 +395,7 @@ def reextract(
                         archive.conn, report_id(url), item.get("text") or "", item.get("year")
                     )
         rebuild_fts(archive.conn)
-        archive.finish_run(run_id, {f"nianbao/reextract/{k}": v for k, v in counts.items()})
-    return counts
+        figures = {f"nianbao/reextract/{k}": v for k, v in counts.items()}
+        figures["nianbao/reextract/problems"] = summary.problems[:1000]
+        archive.finish_run(run_id, figures)
+    return summary
