@@ -184,7 +184,15 @@ def restats(db: Path) -> None:
 @click.option(
     "--registry", default=None, help="Also load bureau rows from this registry (fresh archives)."
 )
-def reextract(db: Path, warc_dir: Path | None, registry: str | None) -> None:
+@click.option(
+    "--doc-timeout",
+    default=None,
+    type=float,
+    help="Seconds an attachment reader may take per file (default: the crawl's, 60).",
+)
+def reextract(
+    db: Path, warc_dir: Path | None, registry: str | None, doc_timeout: float | None
+) -> None:
     """Rebuild texts, tables and the search index from the WARC files, without any network.
 
     Run it after improving extraction: every report gets the new code's reading of what was fetched, and
@@ -194,4 +202,7 @@ def reextract(db: Path, warc_dir: Path | None, registry: str | None) -> None:
 
     warc_dir = warc_dir or db.parent / "warc"
     # counts first, then every record, file or attachment that could not be rebuilt (file and offset)
-    click.echo(str(run(db, warc_dir, registry=registry)))
+    from crawler.docguard import Limits
+
+    limits = Limits(timeout=doc_timeout) if doc_timeout else None
+    click.echo(str(run(db, warc_dir, registry=registry, limits=limits)))

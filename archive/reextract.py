@@ -191,10 +191,14 @@ def _lost(
 class _Attachments:
     """Attachments of rebuilt reports: from their WARC records, else the stored file, else the archive."""
 
-    def __init__(self, index: WarcIndex, archived: _Archived, files_dir: Path, summary: Summary):
+    def __init__(
+        self, index: WarcIndex, archived: _Archived, files_dir: Path, summary: Summary, limits=None
+    ):
+        from functools import partial
+
         from crawler.attachments import read_attachment
 
-        self.read_attachment = read_attachment
+        self.read_attachment = partial(read_attachment, limits=limits)
         self.index, self.archived, self.files_dir, self.summary = (
             index,
             archived,
@@ -282,11 +286,13 @@ def reextract(
     warc_dir: str | Path,
     files_dir: str | Path | None = None,
     registry: str | None = None,
+    limits=None,
 ) -> Summary:
     """Re-derive reports (text, metadata, kind, tables, attachments' text, search index) from the WARCs.
 
     Returns the counts (new / changed / unchanged / errors / skipped: not text / refused: the crawl's
     limits / kept: not rebuilt, archived text kept) and the problems met, each naming file and offset.
+    `limits` (crawler.docguard.Limits) are the attachment readers' limits, the crawl's defaults if None.
     """
     from scrapy.http import TextResponse
 
@@ -308,7 +314,7 @@ def reextract(
         archived = _Archived(archive.conn)
         for file, rows in sorted(archived.missing_files(index.files).items()):
             summary.problems.append(f"missing WARC file {file} ({rows} archive rows point at it)")
-        attachments = _Attachments(index, archived, files_dir, summary)
+        attachments = _Attachments(index, archived, files_dir, summary, limits)
         if registry:
             from crawler.registry import load_registry
 

@@ -120,7 +120,7 @@ class _Budget:
         self.used += n
         if self.used > self.limit:
             raise DocumentLimitError(
-                f"streams inflate to more than {_mb(self.limit)} (limit of decompressed bytes)"
+                f"streams inflate to more than {_mb(self.limit)} (the limit of decompressed bytes)"
             )
 
 
@@ -243,9 +243,9 @@ def check_page_tree(document: Any, limits: Limits) -> int:
             pages += 1
             if pages > limits.max_pages:
                 declared = resolve1(resolve1(root).get("Count")) if root is not None else None
-                said = f" (declares {declared})" if isinstance(declared, int) else ""
+                said = f"; its page tree declares {declared}" if isinstance(declared, int) else ""
                 raise DocumentLimitError(
-                    f"more than {limits.max_pages} pages{said} (limit of pages per document)"
+                    f"more than {limits.max_pages} pages (the limit per document){said}"
                 )
     return pages
 
