@@ -145,6 +145,10 @@ _INNER_SPACE_RE = re.compile(r"(?<=\S)[ \t\u00a0\u2002\u2003\u2009\u200a\u202f\u
 _NUMBER_CHARS = set("0123456789.,%")
 
 
+# Half-width clause punctuation that portals type inside Chinese sentences: matches "," in "原则, 我局".
+_ASCII_CLAUSE_PUNCT = frozenset(",;:")
+
+
 def _side_class(text: str, pos: int, step: int) -> str:
     """Classify the token that touches a space at `pos` ("cjk", "punct", "number", "latin", "other").
 
@@ -174,6 +178,16 @@ def _space_or_nothing(m: re.Match) -> str:
     right = _side_class(text, m.end(), 1)
     sides = {left, right}
     if "punct" in sides:
+        return ""
+    # A half-width comma, colon or semicolon typed inside a Chinese sentence ("原则, 我局") is CJK
+    # punctuation in all but its code point: the space after it is debris when Chinese is on both sides.
+    before = m.start() - 2
+    if (
+        right == "cjk"
+        and text[m.start() - 1] in _ASCII_CLAUSE_PUNCT
+        and before >= 0
+        and _CJK_RE.match(text[before])
+    ):
         return ""
     if left == "cjk" and right == "cjk":
         return ""

@@ -19,6 +19,10 @@ from archive.textnorm import normalize, repair, repair_spacing, search_text
         ("合计 | 12 | 3", "合计 | 12 | 3"),
         ("本站 (IPv6)", "本站 (IPv6)"),
         ("ＩＣＰ备案 ２０１９ 年", "ICP备案2019年"),
+        ("的原则, 我局成立了", "的原则,我局成立了"),
+        ("要求: 全年", "要求:全年"),
+        ("Hello, world", "Hello, world"),
+        ("共 12, 其中", "共12, 其中"),
     ],
 )
 def test_repair_spacing(raw, repaired):
