@@ -171,8 +171,12 @@ def start_in_thread(host: str = "127.0.0.1", port: int = PORT) -> HostilePortal:
 
 
 def main() -> None:
-    portal = start_in_thread()
-    print(f"hostile portal on http://127.0.0.1:{PORT}/; Ctrl-C to stop", flush=True)
+    import argparse
+
+    parser = argparse.ArgumentParser(description="The hostile sample portal.")
+    parser.add_argument("--port", type=int, default=PORT, help="0 takes a free port")
+    portal = start_in_thread(port=parser.parse_args().port)
+    print(f"hostile portal on {portal.base}/; Ctrl-C to stop", flush=True)
     try:
         while True:
             time.sleep(3600)
