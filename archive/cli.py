@@ -128,16 +128,17 @@ if __name__ == "__main__":
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=int, default=None, help="Report year, when the tables do not tell.")
-def tables(file: Path, year: int | None) -> None:
+@click.option("--ocr/--no-ocr", default=True, help="Read scanned PDF pages by OCR (default: yes).")
+def tables(file: Path, year: int | None, ocr: bool) -> None:
     """Print the statutory tables of one report (HTML page, text file or PDF) as one JSON object.
 
-    How a user checks one report by hand: every cell with its canonical code, and the sums that fail.
+    How a user checks one report by hand: every cell with its canonical code and its evidence (method,
+    page, raw string, label as printed and its distance, confidence, arithmetic), the sums that fail,
+    and `complete` / `missing`: false and the cells, whenever anything of the layout was not read.
     """
     from archive.tables import parse_file
 
-    result = parse_file(file, year).to_json()
-    for cell in result["cells"]:
-        cell.pop("raw", None) if cell.get("raw") == str(cell.get("value")) else None
+    result = parse_file(file, year, ocr=ocr).to_json()
     click.echo(json.dumps(result, ensure_ascii=False, indent=1))
 
 

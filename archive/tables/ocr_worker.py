@@ -17,19 +17,24 @@ from .ocr_grid import cell_crops, deskew, find_cells, line_crops, rows_of_cells
 # "l"/"I"/"|" → 1, e.g. "1O" → "10", "l2" → "12"; only for cells that are otherwise digits.
 _DIGITISH = re.compile(r"^[\dOoDlI|,，.]+$")
 _FOLD = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "，": ","})
+# Specks read as punctuation around a figure: "0.", "1。", "：3", "·0".
+_SPECKS = re.compile(r"^[.。：:·'`，,、]+|[.。：:·'`，,、]+$")
 
 
 def _clean(text: str) -> str:
     text = text.strip()
-    if _DIGITISH.match(text) and any(ch.isdigit() for ch in text):
-        return text.translate(_FOLD)
+    bare = _SPECKS.sub("", text)
+    if bare and _DIGITISH.match(bare) and any(ch.isdigit() for ch in bare):
+        return bare.translate(_FOLD)
     return text
 
 
 def read_page(engine, gray) -> dict:
+    import cv2
     import numpy as np
 
     start = time.perf_counter()
+    gray = cv2.medianBlur(gray, 3)  # salt-and-pepper specks of a scan, before anything is measured
     gray, angle = deskew(gray)
     cells, tables = find_cells(gray)
     crops, where = cell_crops(gray, cells)

@@ -24,8 +24,8 @@ def make_scan(pdf_bytes: bytes, dpi: int, angle: float, seed: int = 0, quality: 
         im = im.filter(ImageFilter.GaussianBlur(0.7))
         px = im.load()
         w, h = im.size
-        for _ in range(w * h // 400):  # dust and toner specks
-            x, y = rng.randrange(w), rng.randrange(h)
+        for _ in range(w * h // 4000):  # dust and toner specks
+            x, y = rng.randrange(w - 1), rng.randrange(h - 1)
             px[x, y] = rng.choice((0, 90, 255))
         pages.append(im.convert("RGB"))
     pdf.close()
