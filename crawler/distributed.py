@@ -35,12 +35,14 @@ from typing import Any
 from scrapy.utils.serialize import ScrapyJSONEncoder
 
 from archive.schema import transaction
+from crawler.affinity import affinity_keys
 from crawler.items import CrawlErrorItem, DiscoveryItem, ReportItem
 from crawler.spiders.bureaus_redis import (
     DISCOVERY_KEY,
     DUPEFILTER_KEY,
     ITEMS_KEY,
     QUEUE_KEY,
+    SEEDED_KEY,
     SEEDS_KEY,
     SPIDER_NAME,
     WORKER_STATS_KEY,
@@ -128,8 +130,12 @@ def local_redis(port: int | None = None) -> Iterator[str]:
 
 def clear_crawl_keys(server) -> None:
     """A run starts and ends with an empty frontier, dupefilter, item list and discovery state."""
-    keys = [SEEDS_KEY, QUEUE_KEY, DUPEFILTER_KEY, ITEMS_KEY, WORKER_STATS_KEY]
+    keys = [SEEDS_KEY, SEEDED_KEY, QUEUE_KEY, DUPEFILTER_KEY, ITEMS_KEY, WORKER_STATS_KEY]
     keys += list(server.scan_iter(match=DISCOVERY_KEY % "*"))
+    # host routing (crawler/affinity.py): owners, heartbeats, inboxes, orphans
+    routing = affinity_keys(SPIDER_NAME)
+    keys += [routing["owners"], routing["live"], routing["orphans"]]
+    keys += list(server.scan_iter(match=routing["inbox"] + "*"))
     server.delete(*keys)
 
 
@@ -203,9 +209,17 @@ def merge_worker_stats(server) -> tuple[dict, list[dict]]:
 
 
 def worker_command(
-    registry: str, db: Path, run_id: str, redis_url: str, bureau: str | None, log_file: Path | None
+    registry: str,
+    db: Path,
+    run_id: str,
+    redis_url: str,
+    bureau: str | None,
+    log_file: Path | None,
+    settings: dict | None = None,
 ) -> list[str]:
     cmd = [sys.executable, "-m", "scrapy", "crawl", SPIDER_NAME, "-a", f"registry={registry}"]
+    for name, value in (settings or {}).items():
+        cmd += ["-s", f"{name}={value}"]
     cmd += ["-a", f"db={db}", "-a", f"run_id={run_id}", "-s", f"REDIS_URL={redis_url}"]
     if bureau:
         cmd += ["-a", f"bureau={bureau}"]
@@ -222,8 +236,12 @@ def run(
     bureau: str | None = None,
     polite: bool = True,
     log_dir: Path | None = None,
+    settings: dict | None = None,
 ) -> dict:
-    """Seed the shared queue once, run the workers, write every item they send; returns a summary."""
+    """Seed the shared queue once, run the workers, write every item they send; returns a summary.
+
+    `settings` are passed to every worker as `-s NAME=VALUE` (the politeness tests and benches set delays).
+    """
     from archive.ingest import Archive
     from crawler.registry import load_registry
     from crawler.spiders.bureaus import _selected
@@ -235,8 +253,6 @@ def run(
     archive = Archive(db)
     archive.upsert_bureaus([b.as_row() for b in bureaus])
     run_id = archive.start_run(registry)
-    # the seeds: one entry per bureau, pushed once, before any worker exists
-    server.rpush(SEEDS_KEY, *[json.dumps({"bureau": b.id}) for b in bureaus])
 
     env = dict(os.environ)
     if not polite:
@@ -244,12 +260,22 @@ def run(
     procs = []
     for i in range(workers):
         log_file = (log_dir / f"worker-{i}.log") if log_dir else None
-        cmd = worker_command(registry, db, run_id, redis_url, bureau, log_file)
+        cmd = worker_command(registry, db, run_id, redis_url, bureau, log_file, settings)
         procs.append(
             subprocess.Popen(
                 cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
         )
+    # The seeds, pushed once every worker is up (its heartbeat in the live set, crawler/affinity.py), so
+    # the first worker to start does not open every bureau alone; workers wait for SEEDED_KEY to stop.
+    live = affinity_keys(SPIDER_NAME)["live"]
+    deadline = time.monotonic() + 120
+    while server.zcard(live) < workers and time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            break
+        time.sleep(0.05)
+    server.rpush(SEEDS_KEY, *[json.dumps({"bureau": b.id}) for b in bureaus])
+    server.set(SEEDED_KEY, 1)
     writer = ArchiveWriter(archive, server)
     started = time.monotonic()
     try:
@@ -308,6 +334,13 @@ def main(argv: list[str] | None = None) -> int:
         help="serve the sample portals on loopback (default: for the sample registry)",
     )
     parser.add_argument("--log-dir", type=Path, default=None, help="one Scrapy log per worker here")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Scrapy setting for every worker (repeatable), e.g. --set DOWNLOAD_DELAY=1",
+    )
     args = parser.parse_args(argv)
 
     portals = args.registry == "sample" if args.portals is None else args.portals
@@ -338,7 +371,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args, url: str, polite: bool) -> dict:
-    return run(args.registry, args.db, args.workers, url, args.bureau, polite, args.log_dir)
+    settings = dict(item.split("=", 1) for item in args.set)
+    return run(
+        args.registry, args.db, args.workers, url, args.bureau, polite, args.log_dir, settings
+    )
 
 
 if __name__ == "__main__":

@@ -121,6 +121,9 @@ if os.environ.get("NIANBAO_POLITE", "1") == "0":
     NIANBAO_RETRY_BACKOFF_BASE = 0.2
     NIANBAO_RETRY_BACKOFF_MAX = 2.0
     NIANBAO_RETRY_AFTER_MAX = 2.0
+    NIANBAO_AFFINITY_BY = (
+        "netloc"  # scrapy-redis workers: one owner per sample portal, not per 127.0.0.1
+    )
 
 # Per-bureau progress (crawler/progress.py): pages and items per minute per bureau every
 # NIANBAO_PROGRESS_INTERVAL seconds, and the bureaus with no annual report at the end. Added to whatever
@@ -133,4 +136,7 @@ NIANBAO_PROGRESS_INTERVAL = 60.0
 # sample portals (NIANBAO_POLITE=0) keep Scrapy's own queue order and no pauses.
 if os.environ.get("NIANBAO_POLITE", "1") != "0":
     SCHEDULER_PRIORITY_QUEUE = "crawler.politeness.HostFairQueue"
-    DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.politeness.HostPauseMiddleware": 560}
+    DOWNLOADER_MIDDLEWARES = {
+        **DOWNLOADER_MIDDLEWARES,
+        "crawler.politeness.HostPauseMiddleware": 560,
+    }

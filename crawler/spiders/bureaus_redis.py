@@ -42,6 +42,8 @@ DUPEFILTER_KEY = f"{SPIDER_NAME}:dupefilter"
 ITEMS_KEY = f"{SPIDER_NAME}:items"
 WORKER_STATS_KEY = f"{SPIDER_NAME}:worker_stats"
 DISCOVERY_KEY = f"{SPIDER_NAME}:discovery:%s"
+# set by the coordinator once every seed is pushed; a worker never stops before it exists
+SEEDED_KEY = f"{SPIDER_NAME}:seeded"
 
 # Scrapy polls an idle scheduler only every 5 s; a worker waiting for the others' pushes would sit idle
 # that long each time its local work runs out. Polling Redis 5 times a second costs next to nothing.
@@ -74,7 +76,8 @@ class BureausRedisSpider(RedisMixin, BureausSpider):
         pipelines["scrapy_redis.pipelines.RedisPipeline"] = order
         settings.set("ITEM_PIPELINES", pipelines, priority="spider")
         for name, value in {
-            "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+            # each host's requests to one worker, so a portal sees one slot (crawler/affinity.py)
+            "SCHEDULER": "crawler.affinity.AffinityScheduler",
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
             # never flush on close: the other workers still use the queue and the fingerprints;
             # the coordinator clears them before and after a run
@@ -94,7 +97,34 @@ class BureausRedisSpider(RedisMixin, BureausSpider):
         for signal in (signals.request_reached_downloader, signals.response_received):
             crawler.signals.connect(spider._busy, signal=signal)
         crawler.signals.connect(spider._save_worker_stats, signal=signals.spider_closed)
+        crawler.signals.connect(spider._start_feed, signal=signals.spider_opened)
         return spider
+
+    def _start_feed(self, spider) -> None:
+        """Open bureaus while the local queue has room for more hosts, not only when the worker is idle.
+
+        scrapy-redis pops seeds only on `spider_idle`, which crawls one bureau at a time; a bounded feed
+        keeps `NIANBAO_OPEN_HOSTS` portals open side by side without loading every bureau at once.
+        """
+        from twisted.internet import task
+
+        self._feed_loop = task.LoopingCall(self._feed)
+        self._feed_loop.start(HEARTBEAT_S, now=False)
+
+    def _feed(self, limit: int = 50) -> None:
+        """A few seeds per tick, more as more hosts are open (×1.25 per tick): workers that start a moment
+        apart still share a small registry, and a national one is open in seconds."""
+        scheduler = getattr(self, "affinity_scheduler", None)
+        if scheduler is None or not self.crawler.engine.running:
+            return
+        for _ in range(min(limit, 1 + scheduler.open_hosts() // 4)):
+            if not scheduler.wants_hosts():
+                return
+            requests = list(self.next_requests())
+            if not requests:
+                return
+            for request in requests:
+                self.crawler.engine.crawl(request)
 
     @property
     def open_archive(self):
@@ -129,7 +159,10 @@ class BureausRedisSpider(RedisMixin, BureausSpider):
 
     def spider_idle(self) -> None:
         """Close only when this worker, the shared queue and the seed list have been quiet a while."""
-        if self.server.llen(self.redis_key) or self.server.zcard(QUEUE_KEY):
+        scheduler = getattr(self, "affinity_scheduler", None)
+        pending = scheduler.redis_pending() if scheduler is not None else 0
+        waiting = not self.server.exists(SEEDED_KEY)  # the coordinator waits for every worker first
+        if waiting or self.server.llen(self.redis_key) or self.server.zcard(QUEUE_KEY) or pending:
             self._last_busy = time.monotonic()
         self.schedule_next_requests()
         if time.monotonic() - self._last_busy < self.idle_close:

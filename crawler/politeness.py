@@ -1,0 +1,272 @@
+"""Politeness at national scale: many small portals served side by side, none of them pushed harder than allowed.
+
+Scrapy already keeps one download slot per host (its delay, its concurrency), so a host is never hit harder
+than `CONCURRENT_REQUESTS_PER_DOMAIN` and `DOWNLOAD_DELAY` allow. What it does not do is keep *many* hosts
+busy at once. Its default priority queue hands out requests in priority order whatever their host, so when
+one bureau's forty detail pages sit at the head of the queue they all go to the downloader, fill the global
+`CONCURRENT_REQUESTS` and wait there, one per delay, while 3,000 other portals sit idle. Scrapy's
+`DownloaderAwarePriorityQueue` picks the least busy slot, but it scans every slot on every pop (3,300 hosts ×
+100,000 pops) and cannot see requests still inside the downloader middlewares (a host's first request waits
+there for robots.txt), so it still piles requests onto a host it believes idle.
+
+`HostFairQueue` (set as `SCHEDULER_PRIORITY_QUEUE`) keeps one heap per host and a ring of hosts that may
+take one more request now: a host leaves the ring while it already holds its concurrency plus
+`NIANBAO_HOST_QUEUE_AHEAD` requests (in its slot or on their way to it) and comes back the moment one of them
+leaves the downloader. Every pop is O(log n) for the host's heap plus the busy hosts skipped on the way, and
+the downloader holds only about (concurrency + ahead) requests per active host, so a large
+`CONCURRENT_REQUESTS` overlaps thousands of hosts instead of queueing behind a few.
+
+`HostPauseMiddleware` makes a 429 or 503 (with or without Retry-After) pause the whole host, not just the one
+request that is retried: the slot's queue is held until the pause is over, so the host sees nothing from us
+while it asked us to wait. With scrapy-redis workers, `crawler.affinity` sends each host's requests to one
+worker, so this slot, its delay, its robots.txt and its pause are the only ones that host ever sees.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections import deque
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.utils.asyncio import call_later
+
+from crawler.safety import retry_after_seconds
+
+__all__ = ["HostFairQueue", "HostPauseMiddleware"]
+
+# A request handed out but not yet in its slot after this long was dropped on the way (robots.txt refused
+# it, the safety middleware did): it no longer counts against its host.
+_HANDOUT_TTL_S = 30.0
+
+
+class HostFairQueue:
+    """Scheduler priority queue: one heap per download slot, hosts served in turn, busy hosts skipped.
+
+    Within a host, higher priority first, then last in first out (Scrapy's default memory order, which keeps
+    a column's detail pages ahead of its further list pages and the frontier small).
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.ahead = max(0, crawler.settings.getint("NIANBAO_HOST_QUEUE_AHEAD", 1))
+        # Hosts started at once: each open host brings its whole column into memory, so 3,300 hosts opened
+        # together would hold every detail request of the crawl; a new host waits in `backlog` instead.
+        self.open_limit = crawler.settings.getint("NIANBAO_OPEN_HOSTS", 1000)
+        self.backlog: deque[str] = deque()
+        self.in_backlog: set[str] = set()
+        self.started: set[str] = set()
+        self.heaps: dict[str, list] = {}
+        self.ring: deque[str] = deque()
+        self.in_ring: set[str] = set()
+        self.waiting: set[str] = set()
+        self.handed: dict[str, deque[float]] = {}
+        self._seq = itertools.count()
+        self._len = 0
+        self._last_sweep = time.monotonic()
+        crawler.signals.connect(self._reached, signal=signals.request_reached_downloader)
+        crawler.signals.connect(self._left, signal=signals.request_left_downloader)
+
+    @classmethod
+    def from_crawler(
+        cls, crawler, downstream_queue_cls=None, key="", startprios=None, *, start_queue_cls=None
+    ):
+        # Memory only: the frontier is rebuilt from the list pages on resume (crawler/resume.py).
+        return cls(crawler)
+
+    # -- the priority-queue interface Scrapy's scheduler calls --------------------------------------
+
+    def push(self, request: Request) -> None:
+        key = self._key(request)
+        heap = self.heaps.setdefault(key, [])
+        heapq.heappush(heap, (-request.priority, -next(self._seq), request))
+        self._len += 1
+        if key in self.in_ring or key in self.waiting or key in self.in_backlog:
+            return
+        if key in self.started or len(self.heaps) - len(self.backlog) <= self.open_limit:
+            self.started.add(key)
+            self._enter_ring(key)
+        else:
+            self.backlog.append(key)
+            self.in_backlog.add(key)
+
+    def pop(self) -> Request | None:
+        now = time.monotonic()
+        if self.waiting and now - self._last_sweep > 1.0:
+            self._sweep(now)
+        for _ in range(len(self.ring)):
+            key = self.ring.popleft()
+            self.in_ring.discard(key)
+            heap = self.heaps.get(key)
+            if not heap:
+                self.heaps.pop(key, None)
+                self._admit()
+                continue
+            if self._busy(key, now):
+                self.waiting.add(key)
+                continue
+            request = heapq.heappop(heap)[2]
+            self._len -= 1
+            self.handed.setdefault(key, deque()).append(now)
+            if heap:
+                self._enter_ring(key)  # to the back: the other hosts go first
+            else:
+                del self.heaps[key]
+                self._admit()
+            return request
+        return None
+
+    def peek(self) -> Request | None:
+        for key in self.ring:
+            if heap := self.heaps.get(key):
+                return heap[0][2]
+        return None
+
+    def drain(self) -> list[Request]:
+        """Every request still queued, whatever its host's state (a stopping worker hands them on)."""
+        requests = [entry[2] for heap in self.heaps.values() for entry in sorted(heap)]
+        self.heaps.clear()
+        self.ring.clear()
+        self.in_ring.clear()
+        self.waiting.clear()
+        self.backlog.clear()
+        self.in_backlog.clear()
+        self._len = 0
+        return requests
+
+    def close(self) -> dict:
+        return {}
+
+    def __len__(self) -> int:
+        return self._len
+
+    # -- which hosts may take another request -------------------------------------------------------
+
+    def _key(self, request: Request) -> str:
+        return self.crawler.engine.downloader.get_slot_key(request)
+
+    def open_hosts(self) -> int:
+        return len(self.heaps) - len(self.backlog)
+
+    def wants_hosts(self) -> bool:
+        """Room for another host and none of the open ones can take a request now: what a bounded seed
+        feed asks before it opens one more bureau (a worker with a host still idle has no use for more)."""
+        if self.backlog or len(self.heaps) >= self.open_limit:
+            return False
+        now = time.monotonic()
+        while self.ring:
+            key = self.ring[0]
+            if key in self.heaps and not self._busy(key, now):
+                return False
+            self.ring.popleft()
+            self.in_ring.discard(key)
+            if key in self.heaps:
+                self.waiting.add(key)
+        return True
+
+    def _admit(self) -> None:
+        while self.backlog and len(self.heaps) - len(self.backlog) < self.open_limit:
+            key = self.backlog.popleft()
+            self.in_backlog.discard(key)
+            if key in self.heaps:
+                self.started.add(key)
+                self._enter_ring(key)
+                return
+
+    def _enter_ring(self, key: str) -> None:
+        self.ring.append(key)
+        self.in_ring.add(key)
+
+    def _busy(self, key: str, now: float) -> bool:
+        downloader = self.crawler.engine.downloader
+        slot = downloader.slots.get(key)
+        concurrency = slot.concurrency if slot else downloader.domain_concurrency
+        handed = self.handed.get(key)
+        while handed and now - handed[0] > _HANDOUT_TTL_S:
+            handed.popleft()
+        held = (len(slot.active) if slot else 0) + (len(handed) if handed else 0)
+        return held >= concurrency + self.ahead
+
+    def _reached(self, request: Request, spider=None) -> None:
+        """The request is in its slot now, counted by `slot.active`; stop counting it as handed out."""
+        handed = self.handed.get(request.meta.get("download_slot", ""))
+        if handed:
+            handed.popleft()
+
+    def _left(self, request: Request, spider=None) -> None:
+        key = request.meta.get("download_slot")
+        if key in self.waiting:
+            # The slot drops the request only after this signal: look again on the next loop turn.
+            call_later(0, self._wake, key)
+
+    def _wake(self, key: str) -> None:
+        if key in self.waiting:
+            self.waiting.discard(key)
+            if key in self.heaps and key not in self.in_ring:
+                self._enter_ring(key)
+
+    def _sweep(self, now: float) -> None:
+        """Safety net for a host whose last request left without a signal (dropped in a middleware)."""
+        self._last_sweep = now
+        for key in [k for k in self.waiting if not self._busy(k, now)]:
+            self._wake(key)
+
+
+class HostPauseMiddleware:
+    """A 429 or 503 holds the host's whole download slot for Retry-After seconds (else a base pause).
+
+    Settings: `NIANBAO_HOST_PAUSE_CODES` (default [429, 503]), `NIANBAO_HOST_PAUSE_BASE` (seconds without a
+    Retry-After, default `NIANBAO_RETRY_BACKOFF_BASE`) and `NIANBAO_RETRY_AFTER_MAX` (the cap, as for retries).
+    Sits closer to the downloader than the retry middleware so it sees the response before it is retried.
+    """
+
+    def __init__(self, crawler):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.codes = set(settings.getlist("NIANBAO_HOST_PAUSE_CODES", [429, 503]))
+        self.codes = {int(c) for c in self.codes}
+        self.base = settings.getfloat(
+            "NIANBAO_HOST_PAUSE_BASE", settings.getfloat("NIANBAO_RETRY_BACKOFF_BASE", 1.0)
+        )
+        self.cap = settings.getfloat("NIANBAO_RETRY_AFTER_MAX", 120.0)
+        self.until: dict[str, float] = {}
+        self.timers: dict[str, Any] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        middleware = cls(crawler)
+        # `response_downloaded` fires before the slot looks at its queue again; by `process_response` time
+        # a transfer slower than the delay has already let the host's next request go.
+        crawler.signals.connect(middleware.downloaded, signal=signals.response_downloaded)
+        return middleware
+
+    def downloaded(self, response, request, spider=None) -> None:
+        if response.status in self.codes:
+            asked = retry_after_seconds(response.headers.get("Retry-After"))
+            seconds = min(self.cap, asked if asked is not None else self.base)
+            if seconds > 0:
+                key = request.meta.get("download_slot") or self._key(request)
+                self.pause(key, seconds)
+
+    def process_response(self, request, response):
+        return response
+
+    def _key(self, request) -> str:
+        return self.crawler.engine.downloader.get_slot_key(request)
+
+    def pause(self, key: str, seconds: float) -> None:
+        """Hold the slot's queue: Scrapy's downloader sends nothing from a slot with a pending latercall."""
+        downloader = self.crawler.engine.downloader
+        slot = downloader.slots.get(key)
+        until = time.monotonic() + seconds
+        if slot is None or until <= self.until.get(key, 0.0):
+            return
+        self.until[key] = until
+        self.crawler.stats.inc_value("nianbao/host_pauses")
+        if slot.latercall is not None:
+            slot.latercall.cancel()
+        # `latercall` and `_latercall` are the downloader's own delay mechanism (DOWNLOAD_DELAY uses them);
+        # a longer one set here simply postpones the slot's next transfer.
+        slot.latercall = call_later(seconds, downloader._latercall, slot)
