@@ -122,3 +122,71 @@ def test_reextract_restores_deleted_texts_and_index(crawled_archive, tmp_path):
         )[0][0]
         > 0
     )
+
+
+# -- damaged and missing WARC files ------------------------------------------------------------------
+
+SNAPSHOT = {
+    "reports": f"SELECT {FIELDS} FROM reports_with_text ORDER BY id",
+    "attachments": "SELECT id, url, sha256, size, type, path, text, error FROM attachments ORDER BY id",
+    "versions": "SELECT report_id, version, content_hash FROM report_versions ORDER BY 1, 2",
+}
+
+
+def _damaged_copy(crawled_archive: Path, tmp_path: Path, with_files: bool) -> tuple[Path, Path]:
+    """A private archive, WARC directory (and stored files) to damage: (archive file, WARC file)."""
+    db = tmp_path / "archive.db"
+    shutil.copy(crawled_archive, db)
+    shutil.copytree(crawled_archive.parent / "warc", tmp_path / "warc")
+    if with_files:
+        shutil.copytree(crawled_archive.parent / "files", tmp_path / "files")
+    (warc_file,) = q(db, "SELECT warc_file FROM crawl_runs")[0]
+    return db, tmp_path / "warc" / warc_file
+
+
+def _unchanged(db: Path, crawled_archive: Path) -> None:
+    for name, sql in SNAPSHOT.items():
+        assert q(db, sql) == q(crawled_archive, sql), f"{name} changed"
+
+
+def _middle_attachment_offset(db: Path) -> int:
+    offsets = sorted(
+        o for (o,) in q(db, "SELECT warc_offset FROM attachments WHERE warc_offset IS NOT NULL")
+    )
+    return offsets[len(offsets) // 2]
+
+
+def test_truncated_warc_named_with_offset_and_nothing_lost(crawled_archive, tmp_path):
+    db, warc = _damaged_copy(crawled_archive, tmp_path, with_files=False)
+    cut = _middle_attachment_offset(db)
+    with open(warc, "r+b") as fh:
+        fh.truncate(cut + 200)  # inside the gzip member of an attachment's response record
+    out = reextract(db, warc.parent)
+    assert f"{warc.name} at offset {cut}: truncated gzip member" in out
+    assert "not rebuilt:" in out and "kept as archived" in out
+    _unchanged(db, crawled_archive)
+
+
+def test_garbage_in_and_after_a_warc_named_and_the_rest_read(crawled_archive, tmp_path):
+    db, warc = _damaged_copy(crawled_archive, tmp_path, with_files=True)
+    hit = _middle_attachment_offset(db)
+    data = bytearray(warc.read_bytes())
+    data[hit + 40 : hit + 240] = b"\xff" * 200  # inside one member: its CRC no longer holds
+    end = len(data)
+    warc.write_bytes(bytes(data) + b"\x00garbage appended by a broken copy\xff" * 50)
+    out = reextract(db, warc.parent)
+    assert f"{warc.name} at offset {hit}: corrupt gzip data" in out
+    assert f"{warc.name} at offset {end}: not a gzip member" in out
+    assert "read again from the stored file" in out  # the attachment whose record was hit
+    n = q(db, "SELECT count(*) FROM reports")[0][0]
+    assert "unchanged" in out and f"unchanged {n}" in out  # every report rebuilt, none changed
+    _unchanged(db, crawled_archive)
+
+
+def test_missing_warc_named_and_archive_kept(crawled_archive, tmp_path):
+    db, warc = _damaged_copy(crawled_archive, tmp_path, with_files=True)
+    warc.unlink()
+    out = reextract(db, warc.parent)
+    n = q(db, "SELECT count(*) FROM reports")[0][0]
+    assert f"missing WARC file {warc.name}" in out and f"kept {n}" in out
+    _unchanged(db, crawled_archive)
