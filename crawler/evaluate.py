@@ -14,7 +14,6 @@ expect.json, keyed by file name in the folder:
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,53 +73,36 @@ def score_detail(name: str, html: str, exp: dict, baseline: bool = False) -> Pag
     return score
 
 
-# What gives a list page's family away, checked in this order:
-# Hanweb JCMS inline units: matches '<script type="text/xml"><datastore><nextgroup>'.
-_HANWEB_RE = re.compile(r"<datastore>|/module/jpage/dataproxy\.jsp", re.I)
-# TRS WCM pagers: matches 'createPageHTML(3, 0, "index", "html")'.
-_TRS_RE = re.compile(r"createPageHTML\s*\(", re.I)
-# gkml list headers: matches '<th>索引号</th>' and '<td class="th">索引号</td>'.
-_GKML_RE = re.compile(r">\s*索\s*引\s*号\s*<")
+def detect_family(body: str, url: str = "") -> str:
+    """The CMS family a saved list page (or JSON list answer) belongs to, as the families themselves
+    judge it (`detect` of each module in crawler/families/), or "generic" when none claims it."""
+    from crawler.families import GENERIC
+    from crawler.families import detect_family as families_detect
 
-
-def detect_family(body: str) -> str:
-    """The CMS family a saved list page (or JSON list answer) belongs to, from its own markup."""
-    from crawler.families.jpaas import find_api
-
-    if body.lstrip()[:1] in "{[":
-        return "jpaas"
-    if _HANWEB_RE.search(body):
-        return "hanweb"
-    if _TRS_RE.search(body):
-        return "trs"
-    if _GKML_RE.search(body):
-        return "gkml"
-    if find_api(body):
-        return "jpaas"
-    return "legacy"
+    return families_detect(body, url) or GENERIC.family
 
 
 def list_entries(body: str, url: str) -> tuple[str, list]:
-    """(family, entries) of one saved list page, read by that family's adapter as the spider reads it."""
+    """(reader, entries) of one saved list page, read as the spider reads it: the detected family's
+    reader, then the generic list reader when the family finds nothing."""
     from scrapy import Request
     from scrapy.http import HtmlResponse, TextResponse
 
-    from crawler.families import get_adapter
+    from crawler.families import ADAPTERS, GENERIC, read_list
     from crawler.families.base import STATE_KEY
 
-    family = detect_family(body)
-    adapter = get_adapter(family)
-    # A saved JSON answer is the API stage of a JPaaS column, whose links resolve against the column.
-    state = {"family": family, "stage": "api", "column_url": url} if family == "jpaas" else {}
-    request = Request(url, meta={STATE_KEY: state})
-    cls = TextResponse if family == "jpaas" else HtmlResponse
+    family = detect_family(body, url)
+    adapter = ADAPTERS.get(family, GENERIC)
+    request = Request(url, meta={STATE_KEY: adapter.saved_state(body, url)})
+    # an API answer is no HTML
+    cls = TextResponse if body.lstrip()[:1] in ("{", "[") else HtmlResponse
     response = cls(url, body=body.encode("utf-8"), encoding="utf-8", request=request)
-    entries, _ = adapter.parse_list(response)
-    return family, entries
+    reader, entries, _ = read_list(adapter, response)
+    return (family if reader == family else f"{family}→{reader}"), entries
 
 
 def score_list(name: str, body: str, exp: dict) -> PageScore:
-    from crawler.families.base import canonical_url
+    from archive.urls import canonical_url
 
     url = _page_url(name, exp)
     family, entries = list_entries(body, url)

@@ -40,6 +40,7 @@ STATE_KEY = "nianbao_list"
 CAP_KEY = "cap"
 DEFAULT_CAP = DEFAULT_MAX_PAGES_PER_COLUMN
 
+
 @dataclass(frozen=True)
 class ListEntry:
     """One item of a column list: the detail page it links to, its full title and list date."""
@@ -74,6 +75,17 @@ class FamilyAdapter:
 
     family: ClassVar[str] = ""
     body_selectors: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def detect(cls, body: str, url: str) -> float:
+        """How sure the family is that a list page (or API answer) is its own, from 0 (not at all) to
+        1, from the page's markup and address; the highest score reads the page."""
+        return 0.0
+
+    def saved_state(self, body: str, url: str) -> dict[str, Any]:
+        """The paging state under which a saved page of this family is read alone (`nianbao eval`), as
+        if it were the first page of its column."""
+        return {"family": self.family, "first": True}
 
     def column_requests(self, bureau: Bureau, column_url: str) -> list[Request]:
         raise NotImplementedError

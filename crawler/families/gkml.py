@@ -37,9 +37,17 @@ __all__ = ["GkmlAdapter"]
 _STATIC_PAGE_RE = re.compile(r"/([A-Za-z]+)_(\d+)\.(s?html?)$")
 
 
+# A gkml list header: matches '<th>索引号</th>' and '<td class="th">索 引 号</td>'.
+_DETECT_RE = re.compile(r">\s*索\s*引\s*号\s*<")
+
+
 class GkmlAdapter(FamilyAdapter):
     family = "gkml"
     body_selectors = ("#zoom", ".gkml_content", "#UCAP-CONTENT", "div.TRS_Editor")
+
+    @classmethod
+    def detect(cls, body: str, url: str) -> float:
+        return 0.7 if _DETECT_RE.search(body) else 0.0
 
     def column_requests(self, bureau: Bureau, column_url: str) -> list[Request]:
         state = {"family": self.family, "first": True, "max_pages": bureau.override("max_pages")}

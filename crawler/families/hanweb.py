@@ -105,9 +105,18 @@ def record_entry(record_html: str, base_url: str) -> ListEntry | None:
     return ListEntry(canonical_url(urljoin(base_url, link.attrib["href"].strip())), title, date)
 
 
+# What gives a Hanweb JCMS list away: matches '<script type="text/xml"><datastore><nextgroup>' and the
+# unit proxy "/module/jpage/dataproxy.jsp?startrecord=1".
+_DETECT_RE = re.compile(r"<datastore>|/module/jpage/dataproxy\.jsp", re.I)
+
+
 class HanwebAdapter(FamilyAdapter):
     family = "hanweb"
     body_selectors = ("#zoom", "div.zoom", "div.bt-content.zoom", "div.TRS_Editor")
+
+    @classmethod
+    def detect(cls, body: str, url: str) -> float:
+        return 0.9 if _DETECT_RE.search(body) else 0.0
 
     def column_requests(self, bureau: Bureau, column_url: str) -> list[Request]:
         state = {

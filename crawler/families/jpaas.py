@@ -102,6 +102,17 @@ class JpaasAdapter(FamilyAdapter):
     family = "jpaas"
     body_selectors = ("#zoom", ".article-conter", "#ivs_content")
 
+    @classmethod
+    def detect(cls, body: str, url: str) -> float:
+        """An API answer (JSON) is certainly ours; a shell naming the API is, unless a pager says else."""
+        if body.lstrip()[:1] in ("{", "["):
+            return 1.0
+        return 0.6 if find_api(body) else 0.0
+
+    def saved_state(self, body: str, url: str) -> dict[str, Any]:
+        # A saved JSON answer is the API stage of a column, whose links resolve against the column.
+        return {"family": self.family, "stage": "api", "column_url": url}
+
     def column_requests(self, bureau: Bureau, column_url: str) -> list[Request]:
         state = {
             "family": self.family,

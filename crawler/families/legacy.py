@@ -7,6 +7,7 @@ is plain links (`list_2.htm`, "下一页") that the adapter follows from every p
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from scrapy import Request
@@ -28,9 +29,20 @@ if TYPE_CHECKING:
 __all__ = ["LegacyAdapter"]
 
 
+# A table layout with links, all a legacy static list needs: a cell, matches "<td>" and "<TR class=x>",
+# and a link, matches "<a href=a.htm>" and "<A HREF='b.htm'>".
+_CELL_RE = re.compile(r"<t[dr]\b", re.I)
+_LINK_RE = re.compile(r"<a\s", re.I)
+
+
 class LegacyAdapter(FamilyAdapter):
     family = "legacy"
     body_selectors = ("td.content", "td#zoom")
+
+    @classmethod
+    def detect(cls, body: str, url: str) -> float:
+        """The weakest claim: any table of links, when no CMS marker says more."""
+        return 0.1 if _CELL_RE.search(body) and _LINK_RE.search(body) else 0.0
 
     def column_requests(self, bureau: Bureau, column_url: str) -> list[Request]:
         state = {"family": self.family, "max_pages": bureau.override("max_pages")}

@@ -8,6 +8,7 @@ appear in the HTML: the adapter reads the call and computes the file names itsel
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from scrapy import Request
@@ -20,6 +21,8 @@ from crawler.families.base import (
     canonical_url,
     normalize_date,
 )
+from crawler.families.generic import list_blocks
+from crawler.families.paging import ScriptPaging, script_paging, static_page_names
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -44,9 +47,23 @@ _DATE_XPATH = f".//span[{_NOT_IN_POPBOX}]//text()"
 _ROWS_XPATH = f"//ul/li[{_NOT_IN_POPBOX}]"
 
 
+# A TRS detail link in the page: matches 'href="./202401/t20240120_4410239.html"'.
+_DETAIL_LINK_RE = re.compile(r"""href\s*=\s*["']?[^"'\s>]*\d{6}/t\d{8}_\d+\.s?html?""", re.I)
+
+
 class TrsAdapter(FamilyAdapter):
     family = "trs"
     body_selectors = ("div.TRS_Editor", ".article_con", ".pages_content")
+
+    @classmethod
+    def detect(cls, body: str, url: str) -> float:
+        """The classic pager call, or a site-group template: TRS detail links (`t20240120_1.html`)
+        paged by a script object; below gkml's 索引号, since gkml platforms run on TRS too."""
+        if "createPageHTML" in body and _PAGER_RE.search(body):
+            return 0.8
+        if len(_DETAIL_LINK_RE.findall(body)) >= 3:
+            return 0.65
+        return 0.0
 
     def column_requests(self, bureau: Bureau, column_url: str) -> list[Request]:
         state = {"family": self.family, "first": True, "max_pages": bureau.override("max_pages")}
@@ -54,11 +71,20 @@ class TrsAdapter(FamilyAdapter):
 
     def parse_list(self, response: Response) -> tuple[list[ListEntry], list[Request]]:
         state = self.state(response)
-        entries = self.dedupe(self._entries(response))
+        entries = self.dedupe(self._group_entries(response) or self._entries(response))
         follow: list[Request] = []
         if state.get("first"):
             follow = self._pages(response, state)
         return entries, follow
+
+    @staticmethod
+    def _group_entries(response: Response) -> list[ListEntry]:
+        """A site-group template (no `createPageHTML`, paging in a script object) lays its list out as
+        it likes, beside sidebars of dated links: its items are the most repeated block of dated links."""
+        script = " ".join(response.xpath("//script/text()").getall())
+        if _PAGER_RE.search(script) or script_paging(script) is None:
+            return []
+        return list_blocks(response.selector.root, response.url)
 
     def _entries(self, response: Response) -> list[ListEntry]:
         entries = []
@@ -87,7 +113,7 @@ class TrsAdapter(FamilyAdapter):
         script = " ".join(response.xpath("//script/text()").getall())
         m = _PAGER_RE.search(script)
         if not m:
-            return []
+            return self._script_pages(response, state, script)
         total, current, base, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
         if state.get("max_pages"):
             total = min(total, int(state["max_pages"]))
@@ -100,3 +126,17 @@ class TrsAdapter(FamilyAdapter):
                     yield Request(response.urljoin(name), meta={STATE_KEY: later})
 
         return bounded(pages(), state)
+
+    def _script_pages(self, response: Response, state: dict, script: str) -> list[Request]:
+        """A site-group template's pages, announced only by a script object (`var pageCount = 12`,
+        `{"totalCount": 58, "pageSize": 15}`), named `index_N.html` like every TRS list."""
+        paging = script_paging(script)
+        if paging is None:
+            return []
+        if state.get("max_pages"):
+            paging = ScriptPaging(
+                min(paging.pages, int(state["max_pages"])), paging.base, paging.ext
+            )
+        later = {**state, "first": False}
+        names = islice(static_page_names(response.url, paging), 1, None)  # page 0 is this page
+        return bounded((Request(u, meta={STATE_KEY: later}) for u in names), state)

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from crawler.addresses import url_problem
+from crawler.families import FAMILIES  # the families' one list (crawler/families/__init__.py)
 
 __all__ = [
     "FAMILIES",
@@ -39,7 +40,6 @@ NAMED = {
 }
 
 LEVELS = ("province", "city", "county")
-FAMILIES = ("trs", "hanweb", "gkml", "jpaas", "legacy")
 
 # Per-bureau knobs an operator may set; anything else is a typo that would otherwise be ignored silently.
 OVERRIDE_KEYS: dict[str, tuple[type, ...]] = {

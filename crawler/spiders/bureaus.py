@@ -43,7 +43,7 @@ from crawler.bounds import (
     PageBudget,
 )
 from crawler.failures import describe, with_retries
-from crawler.families import get_adapter
+from crawler.families import get_adapter, read_list
 from crawler.families.base import CAP_KEY, STATE_KEY, canonical_url
 from crawler.families.charset import with_right_charset
 from crawler.families.discover import column_candidates, hub_links
@@ -55,7 +55,7 @@ NOT_DISCOVERED = (
     "column discovery: no annual-report column (政府信息公开年报 / 年度报告 …) linked from the homepage "
     "or its 政府信息公开 / 政务公开 hubs"
 )
-EMPTY_LIST = "list page has no entries"
+EMPTY_LIST = "column list yielded no items (no family reader nor the generic list reader found any)"
 
 
 def _selected(bureaus: list[Bureau], wanted: str | None) -> list[Bureau]:
@@ -256,7 +256,8 @@ class BureausSpider(scrapy.Spider):
             yield self.error(response.url, "list page is not text", response.status, bureau.id)
             return
         response = with_right_charset(response)
-        entries, follow = adapter.parse_list(response)
+        # the family's reader, then the generic list reader when the family finds nothing
+        _, entries, follow = read_list(adapter, response)
         # A list link that is script to a browser (`JavaScript:…`, archive/safeurl.py) is no report page:
         # recorded, never fetched (Scrapy would raise on it and lose the rest of the page).
         for entry in entries:

@@ -1,0 +1,204 @@
+"""The last reader of a column list: no family recognised the page, or the family's reader found nothing.
+
+Whatever the CMS, a list page shows its items as the same block repeated — a `li`, a `tr`, a `div` —
+each holding one link to a detail page of the same site and a date. So the reader looks for links with a
+date beside them, names each block by its tag path (tags and classes from the root), and keeps the path
+repeated most, at least three times: a menu has no dates, a sidebar of hot items has another path.
+Paging comes from what the page itself shows: pager links (下一页, 尾页, 2, 3, `index_N.html`), a
+`共 N 页` counter, or a script object (`crawler.families.paging`); the crawl's page caps bound it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from itertools import chain, islice
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+from scrapy import Request
+
+from archive.urls import canonical_url
+from crawler.dates import date_in_url, month_day, parse_date
+from crawler.families.base import (
+    _PAGER_TEXT_RE,
+    STATE_KEY,
+    FamilyAdapter,
+    ListEntry,
+    bounded,
+    page_count,
+    pager_urls,
+)
+from crawler.families.paging import ScriptPaging, script_paging, static_page_names
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+
+    from crawler.registry import Bureau
+
+__all__ = ["MIN_REPEATS", "GenericAdapter"]
+
+NAME = "generic"
+MIN_REPEATS = 3
+# How far above its link a block may sit: li > a, tr > td > a, div > h3 > a, div > div > p > a.
+_MAX_UP = 4
+# A numbered static list page: matches "index_2.html", "list_13.shtml", "./index_1.htm"; not a TRS
+# detail page "t20240120_4410239.html" (letters only before the underscore).
+_NUMBERED_RE = re.compile(r"(?:^|/)[A-Za-z][A-Za-z-]*_\d+\.s?html?$")
+# The same, read into base, number and extension: matches "/xxgk/list_2.html" ("list", "2", "html").
+_NUMBER_RE = re.compile(r"/([A-Za-z][A-Za-z-]*)_(\d+)\.(s?html?)$")
+
+
+def _same_site(host: str | None, page_host: str | None) -> bool:
+    if not host or not page_host:
+        return False
+    return host == page_host or host.endswith("." + page_host) or page_host.endswith("." + host)
+
+
+def _path(el) -> tuple[str, ...]:
+    """A block's tag path: the tags and classes from the root down to it."""
+    out = []
+    while el is not None:
+        out.append(f"{el.tag}.{' '.join((el.get('class') or '').split())}")
+        el = el.getparent()
+    return tuple(reversed(out))
+
+
+def _link_url(a, page_url: str, page_host: str | None) -> str | None:
+    """The detail address an `<a>` points at, or None for script, anchors, pagers and other sites."""
+    href = (a.get("href") or "").strip()
+    if (
+        not href
+        or href.startswith(("javascript:", "#", "mailto:"))
+        or href.lower().startswith("java")
+    ):
+        return None
+    if _PAGER_TEXT_RE.match(" ".join(a.text_content().split())):
+        return None
+    url = urljoin(page_url, href)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not _same_site(parts.hostname, page_host):
+        return None
+    if parts.path.endswith("/") or _NUMBERED_RE.search(parts.path) or url == page_url:
+        return None  # a folder is a column, `index_2.html` a page of this list
+    return url
+
+
+def _block_date(text: str, url: str) -> tuple[bool, str | None]:
+    """(the block prints a date, the date as YYYY-MM-DD): `[01-20]` takes its year from the address."""
+    if date := parse_date(text):
+        return True, date
+    md = month_day(text)
+    if md is None:
+        return False, None
+    in_url = date_in_url(url)
+    if in_url and (int(in_url[5:7]), int(in_url[8:10])) == md:
+        return True, in_url
+    return True, None
+
+
+def list_blocks(root, page_url: str) -> list[ListEntry]:
+    """The items of the most repeated dated-link block of a page (at least `MIN_REPEATS`), in order."""
+    page_host = urlsplit(page_url).hostname
+    groups: dict[tuple[str, ...], list[ListEntry]] = defaultdict(list)
+    used: set = set()  # the block elements themselves: a proxy's id() is reused once it is freed
+    urls = {a: _link_url(a, page_url, page_host) for a in root.iter("a")}
+    for a, url in urls.items():
+        if url is None:
+            continue
+        title = " ".join((a.get("title") or a.text_content()).split()).lstrip("·• ")
+        node = a
+        for _ in range(_MAX_UP):
+            node = node.getparent()
+            if node is None or node.tag in ("body", "html"):
+                break
+            others = {u for other in node.iter("a") if (u := urls.get(other)) and u != url}
+            if others:
+                break  # above the block: this element holds other items too
+            text = node.text_content().replace(a.text_content(), " ", 1)
+            dated, date = _block_date(text, url)
+            if dated:
+                if node not in used:
+                    used.add(node)
+                    groups[_path(node)].append(ListEntry(canonical_url(url), title, date))
+                break
+    best = max(groups.values(), key=len, default=[])
+    return best if len(best) >= MIN_REPEATS else []
+
+
+class GenericAdapter(FamilyAdapter):
+    """Not a registry family: the reader `crawler.families.read_list` falls back on."""
+
+    family = NAME
+
+    def column_requests(self, bureau: Bureau, column_url: str) -> list[Request]:
+        return [Request(column_url, meta={STATE_KEY: {"reader": NAME, "first": True}})]
+
+    def parse_list(
+        self, response: Response, first: bool | None = None
+    ) -> tuple[list[ListEntry], list[Request]]:
+        """`first`: whether the page is its column's first, whose counters and scripts announce the
+        others (a family's page read here in its stead may not say)."""
+        state = {**self.state(response), "reader": NAME}
+        if first is not None:
+            state["first"] = first
+        try:
+            root = response.selector.root
+        except AttributeError:  # not text
+            return [], []
+        if not hasattr(root, "iter"):
+            return [], []
+        entries = self.dedupe(list_blocks(root, response.url))
+        if not entries:
+            return [], []
+        later = {**state, "first": False}
+        shown = list(dict.fromkeys(self._shown(response, entries)))
+        urls = chain(shown, self._announced(response, shown) if state.get("first") else ())
+        follow = bounded(
+            (Request(u, meta={STATE_KEY: later}) for u in dict.fromkeys(urls) if u != response.url),
+            state,
+        )
+        if state.get("max_pages"):
+            follow = follow[: max(int(state["max_pages"]) - 1, 0)]
+        return entries, follow
+
+    @staticmethod
+    def _shown(response: Response, entries: list[ListEntry]):
+        """Pager links, and links to numbered pages (`index_3.html`) of the same folder."""
+        yield from pager_urls(response)
+        here = response.url.rsplit("/", 1)[0] + "/"
+        items = {e.url for e in entries}
+        for href in response.xpath("//a/@href").getall():
+            url = response.urljoin(href.strip())
+            if (
+                url.startswith(here)
+                and _NUMBERED_RE.search(urlsplit(url).path)
+                and url not in items
+            ):
+                yield url
+
+    @staticmethod
+    def _announced(response: Response, shown: list[str]):
+        """Every page a script object or a counter announces, lazily (the count is the portal's claim).
+
+        A script object comes from a TRS-built template: `index.html`, then `index_1.html` for page 2.
+        A counter follows the pager's own numbering: when the pager links `list_2.html` and no
+        `list_1.html`, page N is `list_N.html`."""
+        script = " ".join(response.xpath("//script/text()").getall())
+        paging = script_paging(script)
+        if paging is not None:
+            # page 0 is the page the script sits on (or its index.html)
+            yield from islice(static_page_names(response.url, paging), 1, None)
+            return
+        pages = page_count(response)
+        if not pages or pages <= 1:
+            return
+        numbered = [m for u in shown if (m := _NUMBER_RE.search(urlsplit(u).path))]
+        if numbered:
+            base, ext = numbered[0].group(1), numbered[0].group(3)
+            first = 2 if min(int(m.group(2)) for m in numbered) >= 2 else 1
+            folder = response.url.split("?")[0].rsplit("/", 1)[0]
+            for n in range(first, pages + first - 1):
+                yield f"{folder}/{base}_{n}.{ext}"
+        else:
+            yield from islice(static_page_names(response.url, ScriptPaging(pages)), 1, None)
