@@ -71,6 +71,7 @@ ATTACHMENT_FIELDS = (
     "path",
     "text",
     "error",
+    "text_source",  # 'ocr' when the text was read from page images (archive/tables/ocr.py)
 )
 # Bookkeeping written with every new or changed row, never compared.
 _TRACKING_FIELDS = ("fetched_at", "run_id")

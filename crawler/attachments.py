@@ -386,6 +386,14 @@ def read_attachment(
     ) as exc:  # a broken file is a recorded fact about the portal, not a crawl failure
         msg = str(exc)
         row["error"] = msg if msg.startswith("unsupported format") else f"{ftype}: {msg}"
+    scan = not row["error"] or "no text layer" in row["error"]
+    if ftype == "pdf" and scan and not (row["text"] or "").strip():
+        # A scan: no text layer. OCR (its own child process, memory and time limits) reads it.
+        from archive.tables.ocr import ocr_pdf_text
+
+        text = ocr_pdf_text(data)
+        if text:
+            row["text"], row["text_source"], row["error"] = text, "ocr", None
     return row
 
 

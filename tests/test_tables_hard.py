@@ -237,3 +237,30 @@ def test_ocr_reads_a_scanned_page():
     wrong = [k for k, v in want.items() if got[k]["value"] != v]
     assert not wrong or result.complete is False or all(got[k]["confidence"] < 0.9 for k in wrong)
     assert "收到和处理" in page["text"] or "本年新收" in page["text"]
+
+
+def test_scanned_attachment_becomes_searchable_ocr_text(tmp_path):
+    """A PDF attachment with no text layer is read by OCR: its text is kept, marked text_source ocr,
+    and the report whose page is only the 附件 stub gets its tables from it."""
+    import pypdfium2
+
+    from archive.ingest import Archive
+    from crawler.attachments import read_attachment
+
+    src = pypdfium2.PdfDocument(str(CORPUS / "misprint-1-scan200.pdf"))
+    one = pypdfium2.PdfDocument.new()
+    one.import_pages(src, [1])  # the page with sections 三 and 四
+    path = tmp_path / "scan.pdf"
+    one.save(str(path))
+    row = read_attachment(path.read_bytes(), "http://127.0.0.1:8711/a/scan.pdf", files_dir=None)
+    assert row["text_source"] == "ocr" and "本年新收" in row["text"]
+    record = _record("http://127.0.0.1:8711/d.html", 2021, "附件：2021年年度报告.pdf")
+    record["attachments"] = [{"url": "http://127.0.0.1:8711/a/scan.pdf", "name": "scan.pdf", **row}]
+    with Archive(tmp_path / "a.db") as archive:
+        archive.upsert_bureaus([{"id": "henan-jtt", "name": "河南省交通运输厅"}])
+        archive.save_report(record)
+        got = archive.conn.execute("SELECT text_source FROM attachments").fetchall()
+        cells = archive.conn.execute(
+            "SELECT count(*) FROM disclosure_stats WHERE section = '三' AND value IS NOT NULL"
+        ).fetchone()[0]
+    assert got == [("ocr",)] and cells >= 150

@@ -25,6 +25,9 @@ __all__ = ["ocr_pdf", "ocr_pdf_text", "DPI", "MEMORY_MB", "SECONDS_PER_PAGE"]
 DPI = 200
 MEMORY_MB = 4096
 SECONDS_PER_PAGE = 90
+MAX_PAGES = (
+    40  # an annual report has its tables in the first pages; a 300-page scan is not read whole
+)
 
 
 class OCRError(RuntimeError):
@@ -74,8 +77,9 @@ def ocr_pdf(
         import pypdfium2
 
         pdf = pypdfium2.PdfDocument(str(path))
-        pages = list(range(1, len(pdf) + 1))
+        pages = list(range(1, min(len(pdf), MAX_PAGES) + 1))
         pdf.close()
+    pages = pages[:MAX_PAGES]
     if not pages:
         return {}
     got = _run_worker(path, pages, dpi, memory_mb, 20 + seconds_per_page * len(pages))
