@@ -63,7 +63,7 @@ def test_unreadable_file_recorded_report_kept(crawled_archive):
     (row,) = rows(
         crawled_archive,
         "select a.error, a.text, r.text as report_text from attachments a "
-        "join reports r on r.id = a.report_id where a.type = 'xlsx'",
+        "join reports_with_text r on r.id = a.report_id where a.type = 'xlsx'",
     )
     assert row["error"] == "unsupported format: xlsx" and row["text"] is None
     assert "主动公开道路运输许可信息132条" in row["report_text"]  # the DOCX beside it still reads

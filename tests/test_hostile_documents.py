@@ -143,3 +143,18 @@ def test_stream_scan_counts_stacked_filters_and_passes_real_pdfs():
     assert pdfs
     for data in [*pdfs, cases.good_pdf()]:
         assert 0 < check_pdf_streams(data, Limits().max_inflated) < 1024 * 1024
+
+
+def test_an_unmarked_bomb_record_is_refused_by_the_limit_itself(crawl):
+    """WARCs written before refusals were marked hold the bomb as a plain 200 record: reading it must
+    refuse it by the limit, in bounded steps, not inflate it."""
+    from archive.reextract import WarcIndex
+    from crawler.warc import EncodedBodyRefused, read_record
+
+    index = WarcIndex(crawl["db"].parent / "warc")
+    assert not index.damage
+    slug, _, date = cases.BOMB_PAGE
+    (entry,) = [e for e in index.entries if e.uri.endswith(cases.page_url(slug, date))]
+    assert entry.context["refused"].startswith("response larger than limit after decompression")
+    with pytest.raises(EncodedBodyRefused, match="more than 33554432 decompressed"):
+        read_record(index.warc_dir, entry.file, entry.offset)
