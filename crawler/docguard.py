@@ -57,7 +57,7 @@ class Limits:
     max_pages: int = 1000
     max_depth: int = 100  # nested arrays/dictionaries in one object, levels of a page tree
     timeout: float = 60.0  # wall-clock seconds to read one document
-    memory: int = 256 * MIB  # address space of one reader process (~45 MB of it is Python + readers)
+    memory: int = 256 * MIB  # address space of one reader process (Python + readers: ~60 MB)
     workers: int = 1  # reader processes (each one a Python with pdfplumber loaded, ~45 MB)
 
     # setting name → field; sizes are given in MB
