@@ -143,7 +143,7 @@ def _pointer(entry: Entry) -> dict:
     return {"file": entry.file, "offset": entry.offset, "record_id": entry.record_id}
 
 
-_ATT_KEPT = ("sha256", "size", "type", "path", "text", "error")
+_ATT_KEPT = ("sha256", "size", "type", "path", "text", "error", "text_source")
 
 
 class _Archived:
