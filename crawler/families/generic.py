@@ -112,9 +112,8 @@ def list_blocks(root, page_url: str) -> list[ListEntry]:
             node = node.getparent()
             if node is None or node.tag in ("body", "html"):
                 break
-            others = {u for other in node.iter("a") if (u := urls.get(other)) and u != url}
-            if others:
-                break  # above the block: this element holds other items too
+            if any((u := urls.get(other)) and u != url for other in node.iter("a")):
+                break  # above the block: this element holds other items too (stops at the first)
             text = node.text_content().replace(a.text_content(), " ", 1)
             dated, date = _block_date(text, url)
             if dated:
