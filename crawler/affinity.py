@@ -53,9 +53,10 @@ return owner
 """
 
 # Leave (or declare dead): out of the live set, inbox and leftovers to the orphans, hosts released.
-# KEYS: owners, live, the worker's inbox, orphans. ARGV: worker id, then encoded leftover requests.
+# KEYS: owners, live, the worker's inbox, orphans, loads. ARGV: worker id, then encoded leftover requests.
 _LEAVE = """
 redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[5], ARGV[1])
 for _, data in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do redis.call('RPUSH', KEYS[4], data) end
 redis.call('DEL', KEYS[3])
 for i = 2, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
@@ -74,6 +75,9 @@ def affinity_keys(spider_name: str) -> dict[str, str]:
         "live": f"{spider_name}:live",
         "inbox": f"{spider_name}:inbox:",
         "orphans": f"{spider_name}:orphans",
+        # worker -> requests it holds locally, so an idle worker (and the coordinator behind it) waits
+        # while another one, maybe on another machine, still has work that may spill over
+        "loads": f"{spider_name}:loads",
     }
 
 
@@ -123,15 +127,7 @@ class AffinityScheduler(Scheduler):
 
     def close(self, reason: str):
         leftovers = [self._encode(request) for request in self.mqs.drain()]
-        self._leave(
-            keys=[
-                self.keys["owners"],
-                self.keys["live"],
-                self._inbox(self.me),
-                self.keys["orphans"],
-            ],
-            args=[self.me, *leftovers],
-        )
+        self._leave(keys=self._leave_keys(self.me), args=[self.me, *leftovers])
         return self.df.close(reason)
 
     # -- scheduling ---------------------------------------------------------------------------------
@@ -183,13 +179,19 @@ class AffinityScheduler(Scheduler):
         return self.mqs.open_hosts()
 
     def redis_pending(self) -> int:
-        """Requests waiting in Redis for any live worker: inboxes and orphans (the idle check reads it)."""
+        """Requests waiting in Redis for any live worker (inboxes, orphans) or held by another live worker
+        (its last heartbeat's load): what the idle check reads before it lets this worker stop."""
         workers = [w.decode() for w in self.server.zrange(self.keys["live"], 0, -1)]
         pipe = self.server.pipeline()
         for worker in workers:
             pipe.llen(self._inbox(worker))
         pipe.llen(self.keys["orphans"])
-        return sum(pipe.execute())
+        pipe.hgetall(self.keys["loads"])
+        *lengths, loads = pipe.execute()
+        others = sum(
+            int(v) for k, v in loads.items() if k.decode() != self.me and k.decode() in workers
+        )
+        return sum(lengths) + others
 
     def _owner_key(self, request) -> str:
         """What one worker owns. Politeness needs the host (Scrapy's download slot); the sample portals are
@@ -200,6 +202,10 @@ class AffinityScheduler(Scheduler):
         return self.crawler.engine.downloader.get_slot_key(request)
 
     # -- Redis plumbing -----------------------------------------------------------------------------
+
+    def _leave_keys(self, worker: str) -> list[str]:
+        keys = self.keys
+        return [keys["owners"], keys["live"], self._inbox(worker), keys["orphans"], keys["loads"]]
 
     def _inbox(self, worker: str) -> str:
         return self.keys["inbox"] + worker
@@ -218,11 +224,14 @@ class AffinityScheduler(Scheduler):
         self._last_beat = now
         seconds, micros = self.server.time()
         wall = seconds + micros / 1e6
-        self.server.zadd(self.keys["live"], {self.me: wall})
+        pipe = self.server.pipeline()
+        pipe.zadd(self.keys["live"], {self.me: wall})
+        held = len(self.mqs) + len(self.crawler.engine.downloader.active)
+        pipe.hset(self.keys["loads"], self.me, held)
+        pipe.execute()
         for dead in self.server.zrangebyscore(self.keys["live"], "-inf", wall - self.ttl):
             dead = dead.decode()
-            keys = [self.keys["owners"], self.keys["live"], self._inbox(dead), self.keys["orphans"]]
-            self._leave(keys=keys, args=[dead])
+            self._leave(keys=self._leave_keys(dead), args=[dead])
             self.stats.inc_value("nianbao/affinity/dead_workers")
 
     def _pull(self, batch: int = 200) -> None:

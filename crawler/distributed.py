@@ -134,7 +134,7 @@ def clear_crawl_keys(server) -> None:
     keys += list(server.scan_iter(match=DISCOVERY_KEY % "*"))
     # host routing (crawler/affinity.py): owners, heartbeats, inboxes, orphans
     routing = affinity_keys(SPIDER_NAME)
-    keys += [routing["owners"], routing["live"], routing["orphans"]]
+    keys += [routing["owners"], routing["live"], routing["orphans"], routing["loads"]]
     keys += list(server.scan_iter(match=routing["inbox"] + "*"))
     server.delete(*keys)
 
