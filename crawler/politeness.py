@@ -62,7 +62,8 @@ class HostFairQueue:
         self.ring: deque[str] = deque()
         self.in_ring: set[str] = set()
         self.waiting: set[str] = set()
-        self.handed: dict[str, deque[float]] = {}
+        # per host: id(request) -> when it was handed out (dicts keep insertion order, oldest first)
+        self.handed: dict[str, dict[int, float]] = {}
         self._seq = itertools.count()
         self._len = 0
         self._last_sweep = time.monotonic()
@@ -109,7 +110,7 @@ class HostFairQueue:
                 continue
             request = heapq.heappop(heap)[2]
             self._len -= 1
-            self.handed.setdefault(key, deque()).append(now)
+            self.handed.setdefault(key, {})[id(request)] = now
             if heap:
                 self._enter_ring(key)  # to the back: the other hosts go first
             else:
@@ -184,16 +185,17 @@ class HostFairQueue:
         slot = downloader.slots.get(key)
         concurrency = slot.concurrency if slot else downloader.domain_concurrency
         handed = self.handed.get(key)
-        while handed and now - handed[0] > _HANDOUT_TTL_S:
-            handed.popleft()
+        while handed and now - next(iter(handed.values())) > _HANDOUT_TTL_S:
+            del handed[next(iter(handed))]
         held = (len(slot.active) if slot else 0) + (len(handed) if handed else 0)
         return held >= concurrency + self.ahead
 
     def _reached(self, request: Request, spider=None) -> None:
         """The request is in its slot now, counted by `slot.active`; stop counting it as handed out."""
+        # robots.txt requests reach the slot too without passing through this queue: only ours are counted
         handed = self.handed.get(request.meta.get("download_slot", ""))
         if handed:
-            handed.popleft()
+            handed.pop(id(request), None)
 
     def _left(self, request: Request, spider=None) -> None:
         key = request.meta.get("download_slot")
