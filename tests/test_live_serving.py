@@ -3,7 +3,8 @@
 Datasette is started first, on an archive with its schema and no report, then `scrapy crawl bureaus` writes
 into the same file (WAL, one transaction per report). Every request during the crawl must answer, the row
 count must grow as reports are committed, and nothing may be written through the server: a writable canned
-query, the one write path Datasette 0.65 offers over HTTP, is refused by the nianbao plugin's query_only.
+query, the one write path Datasette 0.65 offers over HTTP, is refused twice over: the web guard answers
+every write method with 405, and behind it the plugin makes every served connection query_only.
 """
 
 from __future__ import annotations
@@ -90,8 +91,11 @@ def try_write(base: str) -> dict:
         page = resp.read().decode("utf-8")
     token = re.search(r'name="csrftoken" value="([^"]+)"', page).group(1)
     body = urllib.parse.urlencode({"csrftoken": token, "_json": "1"}).encode()
-    with opener.open(base + "/archive/wipe", data=body, timeout=30) as resp:
-        return json.load(resp)
+    try:
+        with opener.open(base + "/archive/wipe", data=body, timeout=30) as resp:
+            return {"status": resp.status, **json.load(resp)}
+    except urllib.error.HTTPError as e:
+        return {"status": e.code, "ok": False, "message": e.read().decode("utf-8", "replace")}
 
 
 @pytest.fixture(scope="module")
@@ -178,4 +182,22 @@ def test_a_write_through_datasette_is_refused(served_crawl):
     write = served_crawl["write"]
     assert write is not None, "no report was served during the crawl, so no write was tried"
     assert write["ok"] is False
-    assert "readonly" in write["message"].replace(" ", "").replace("-", "")
+    # the web guard answers any write method with 405 before Datasette sees it; were it let through,
+    # the served connection is query_only and SQLite itself refuses the write
+    assert write["status"] == 405, write
+    assert "read-only" in write["message"]
+    assert served_crawl["after"][1] == served_crawl["stored"] > 0
+
+
+def test_served_connections_are_query_only(tmp_path):
+    """The second line of defence on its own: the plugin's prepare_connection on a real connection."""
+    from archive import datasette_plugin
+
+    db = tmp_path / "archive.db"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    datasette_plugin.prepare_connection(conn, "archive")
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        conn.execute("INSERT INTO t VALUES (1)")
+    conn.close()
