@@ -88,6 +88,21 @@ COLUMNS = {
     "time": "时间",
     "ok": "通过",
     "rule": "校验规则",
+    "on_time": "按时",
+    "late": "逾期",
+    "missing": "缺失",
+    "late_years": "逾期年度",
+    "missing_years": "缺失年度",
+    "applications_received": "收到申请数",
+    "requests": "申请数",
+    "since": "起始日期",
+    "change": "变化",
+    "at": "时间",
+    "expected": "应为",
+    "actual": "实际",
+    "q": "检索词",
+    "page": "页码",
+    "sort": "排序",
 }
 
 

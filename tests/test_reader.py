@@ -57,6 +57,8 @@ def test_every_page_is_chinese(ds, crawled_archive):
         "/archive/search_reports?q=交通",
         "/-/compare?bureau=henan-jtt",
         "/-/dashboards/nianbao",
+        "/archive/coverage_by_bureau",
+        "/archive/reports_of_bureau?bureau=henan-jtt",
     ]
     for path in pages:
         status, html = get(
@@ -65,7 +67,7 @@ def test_every_page_is_chinese(ds, crawled_archive):
         assert status == 200, path
         assert '<html lang="zh-CN">' in html, path
         # Datasette's English chrome is gone where the archive's templates reach it
-        for english in ["Powered by", "This data as", "Advanced export", ">Search:<"]:
+        for english in ["Powered by", "This data as", "Advanced export", ">Search:<", "Custom SQL"]:
             assert english not in html, (path, english)
     status, html = get(ds, "/archive/reports")
     for label in ["全部文件", "检索（标题和正文）", "各列说明", "报告年度", "类别", "年报"]:
