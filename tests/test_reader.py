@@ -69,6 +69,8 @@ def test_every_page_is_chinese(ds, crawled_archive):
         # Datasette's English chrome is gone where the archive's templates reach it
         for english in ["Powered by", "This data as", "Advanced export", ">Search:<", "Custom SQL"]:
             assert english not in html, (path, english)
+    status, html = get(ds, "/archive/no_such_table")
+    assert status == 404 and '<html lang="zh-CN">' in html and "找不到该页面" in html
     status, html = get(ds, "/archive/reports")
     for label in ["全部文件", "检索（标题和正文）", "各列说明", "报告年度", "类别", "年报"]:
         assert label in html, label
