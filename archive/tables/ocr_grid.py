@@ -39,7 +39,7 @@ def _rules(bw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, w // 40), 1))
     )
     ver = cv2.morphologyEx(
-        bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, h // 70)))
+        bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(12, h // 90)))
     )
     return hor, ver
 
@@ -75,7 +75,7 @@ def _segments(mask: np.ndarray, orientation: str) -> list[dict]:
             mid = y + h / 2
             out.append({"orientation": "h", "x0": x, "x1": x + w, "top": mid, "bottom": mid,
                         "width": w, "height": 0, "object_type": "line"})  # fmt: skip
-        elif orientation == "v" and h >= 15:
+        elif orientation == "v" and h >= 10:
             mid = x + w / 2
             out.append({"orientation": "v", "x0": mid, "x1": mid, "top": y, "bottom": y + h,
                         "width": 0, "height": h, "object_type": "line"})  # fmt: skip

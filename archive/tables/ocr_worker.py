@@ -21,8 +21,14 @@ _FOLD = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1
 _SPECKS = re.compile(r"^[.。：:·'`，,、]+|[.。：:·'`，,、]+$")
 
 
+# A lone small 0 in a cell, as the recogniser reads it: "。", "o", "O", "○", "〇", "°".
+_ZERO_ALONE = {"。", "o", "O", "○", "〇", "°", "D"}
+
+
 def _clean(text: str) -> str:
     text = text.strip()
+    if text in _ZERO_ALONE:
+        return "0"
     bare = _SPECKS.sub("", text)
     if bare and _DIGITISH.match(bare) and any(ch.isdigit() for ch in bare):
         return bare.translate(_FOLD)
@@ -48,7 +54,9 @@ def read_page(engine, gray) -> dict:
             cells_text, conf = [], []
             for cell_no in row:
                 parts = read.get(cell_no, [])
-                cells_text.append(_clean("".join(t for t, _ in parts)))
+                text = _clean("".join(t for t, _ in parts))
+                # ink the recogniser could not read is not an empty cell: "?" keeps it unread
+                cells_text.append(text if text or not parts else "?")
                 conf.append(min((s for _, s in parts), default=1.0))
             if any(cells_text):
                 top = cells[row[0]][1]

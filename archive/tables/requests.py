@@ -20,7 +20,8 @@ from .values import key
 
 __all__ = ["read_requests", "request_order"]
 
-LOW_CONFIDENCE = 0.9
+LOW_CONFIDENCE = 0.9  # below it an OCR figure may be filled or corrected by the sums
+SURE = 0.6  # from it an OCR figure may serve as a term of those sums
 _HEADER_WORDS = ("自然人", "申请人情况", "商业企业")
 
 
@@ -258,7 +259,7 @@ def fix_low_confidence(cells: list[dict], sec: Section) -> None:
         c = grid.get((code, col))
         if c is None or not c["read"] or c["arithmetic"] == "ambiguous":
             return None
-        if c["method"] == "ocr" and (c["confidence"] or 0) < LOW_CONFIDENCE:
+        if c["method"] == "ocr" and (c["confidence"] or 0) < SURE:
             return None
         return c["value"] if c["value"] is not None else (0 if c["raw"] is None else None)
 

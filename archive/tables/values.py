@@ -41,8 +41,11 @@ def parse_value(raw: str | None) -> int | float | None:
 
 
 def is_value_cell(cell: str) -> bool:
+    """A figure's slot: a figure, a placeholder, a leftover unit, or "?" (ink OCR could not read)."""
     text = key(cell).replace(",", "")
-    return bool(_NUMBER.match(text) or _PLACEHOLDER.match(text) or UNIT_ONLY.match(text))
+    return bool(
+        _NUMBER.match(text) or _PLACEHOLDER.match(text) or UNIT_ONLY.match(text) or text == "?"
+    )
 
 
 def digit_run(text: str) -> bool:
