@@ -142,6 +142,8 @@ PAGES = {
     "crawl_runs": "抓取批次",
     "crawl_errors": "抓取错误",
     "disclosure_stats": "法定统计表（单元格）",
+    # the menu link datasette-dashboards adds to every page
+    "Dashboards": "图表",
 }
 
 

@@ -343,6 +343,26 @@ def test_dashboard_uses_only_local_assets(ds):
         assert chart in html
 
 
+def test_dashboard_pages_speak_chinese(ds):
+    """The plugin's own words (Apply, home / dashboards, View and edit SQL, the row-limit warning) are
+    replaced by the archive's templates on the list, the dashboard and a single chart."""
+    pages = ["/-/dashboards", "/-/dashboards/nianbao", "/-/dashboards/nianbao/coverage"]
+    for path in pages:
+        status, html = get(ds, path)
+        assert status == 200, path
+        # an inline or linked script element, e.g. '<script>renderChart(\'coverage\', …)</script>'
+        visible = re.sub(r"<script\b.*?</script>", "", html, flags=re.S)
+        for english in ["Apply", ">home<", ">dashboards<", "Dashboards", "View and edit SQL",
+                        "SQL query returning", "Fullscreen", "No dashboards"]:  # fmt: skip
+            assert english not in visible, (path, english)
+        assert '<a href="/-/dashboards">图表</a>' in html or path == "/-/dashboards", path
+    status, html = get(ds, "/-/dashboards/nianbao", {"province": "河南省"})
+    assert 'value="筛选"' in html and '<option value="">全部</option>' in html
+    assert '<option value="河南省" selected>河南省</option>' in html
+    status, html = get(ds, "/-/dashboards/nianbao/coverage")
+    assert "查看和编辑 SQL" in html
+
+
 def test_paragraphs_and_tables_split():
     blocks = paragraphs("一、总体情况\n\n项目 | 数量\n许可 | 3\n二、其他")
     assert blocks == [
