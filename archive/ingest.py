@@ -56,6 +56,8 @@ REPORT_FIELDS = (
     "images",
     # migration 7: the unit under the bureau whose report this is
     "subordinate_unit",
+    # migration 10: 'ocr' when the text was read from the report's images (crawler/images.py)
+    "text_source",
 )
 # Attachment columns compared and written on every save (migration 3 added all after ext).
 ATTACHMENT_FIELDS = (
@@ -170,7 +172,9 @@ class Archive:
                 values = self._bureau_values(row)
                 changed = self.conn.execute(sql, values).rowcount
                 written += changed
-                if changed:  # the reports table's copy of the level (migration 9) follows the bureau
+                if (
+                    changed
+                ):  # the reports table's copy of the level (migration 9) follows the bureau
                     self.conn.execute(
                         "UPDATE reports SET level = ? WHERE bureau_id = ? AND level IS NOT ?",
                         [values[2], values[0], values[2]],
@@ -245,6 +249,7 @@ class Archive:
             if record.get("images")
             else None,
             "subordinate_unit": record.get("subordinate_unit"),
+            "text_source": record.get("text_source"),
         }
         return row
 
@@ -281,7 +286,8 @@ class Archive:
         why = refusal(record["url"])
         if why:
             refused.append(refused_link(str(record["url"]), why))
-        for r in refused:
+        # refused links, and the images of a 图片版 report OCR could not read (crawler/images.py)
+        for r in [*refused, *(record.get("ocr_errors") or [])]:
             self.record_error(
                 r["url"], r["reason"], None, record.get("bureau_id"), record.get("run_id")
             )
@@ -348,7 +354,7 @@ class Archive:
                 result = "changed"
             if (
                 old is None
-                or any(old_row[f] != row[f] for f in ("text", "kind", "year"))
+                or any(old_row[f] != row[f] for f in ("text", "kind", "year", "text_source"))
                 or old_attachments != new_attachments
             ):
                 self._save_stats(rid, row, attachments)
@@ -408,7 +414,9 @@ class Archive:
         if row["kind"] == "annual_report":
             # A page without tables may have them in its PDF or Word attachment (archive/tables.py).
             texts = [a["text"] for a in attachments or [] if a.get("text")]
-            tables.store_report_stats(self.conn, rid, row["text"], row["year"], texts)
+            tables.store_report_stats(
+                self.conn, rid, row["text"], row["year"], texts, method=row.get("text_source")
+            )
         else:
             tables.clear_report_stats(self.conn, rid)
 

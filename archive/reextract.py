@@ -281,6 +281,64 @@ class _Attachments:
             }
 
 
+def _image_row(position: int, url: str, found, index: WarcIndex, files_dir: Path, old: dict | None):
+    """One report_images row as the crawl made it (crawler/images.py), from the image's WARC record;
+    the archived row when the record is gone or unreadable."""
+    from crawler.attachments import MAX_BYTES, store_file
+    from crawler.images import image_type
+    from crawler.warc import EncodedBodyRefused, WarcDamage
+
+    row = {"position": position, "url": url, "sha256": None, "path": None, "size": None}
+    row.update({"type": None, "error": None})
+    body = None
+    if found is not None and not found.context.get("refused"):
+        try:
+            body = index.read(found).body
+        except (EncodedBodyRefused, WarcDamage):
+            body = None
+    if body is None:
+        if old is not None:
+            row.update({k: old[k] for k in ("sha256", "path", "size", "type", "error")})
+            if old.get("warc_file"):
+                row["warc"] = {"file": old["warc_file"], "offset": old["warc_offset"],
+                               "record_id": old["warc_record_id"]}  # fmt: skip
+        else:
+            row["error"] = (found and found.context.get("refused")) or "not in the WARC files"
+        return row
+    if (found.status or 0) >= 400:
+        row["error"] = f"HTTP {found.status}"
+    elif len(body) > MAX_BYTES:
+        row["error"] = f"too large: {len(body)} bytes > {MAX_BYTES}"
+    elif (kind := image_type(body)) is None:
+        row["error"] = "not an image"
+    else:
+        row["type"], row["size"] = kind, len(body)
+        row["sha256"], row["path"] = store_file(body, kind, files_dir)
+    row["warc"] = _pointer(found)
+    return row
+
+
+def _ocr_images(conn, rid: str, item, records: dict, index: WarcIndex, files_dir: Path) -> None:
+    """A 图片版 page re-extracted has no text of its own: its images are rebuilt from their WARC
+    records (else kept as archived) and read by OCR again, as the crawl did, so its text is not lost."""
+    from crawler.images import ocr_into_item
+
+    cur = conn.cursor()
+    cur.row_factory = sqlite3.Row
+    old = {
+        r["url"]: dict(r)
+        for r in cur.execute("SELECT * FROM report_images WHERE report_id = ?", [rid])
+    }
+    rows = [
+        _image_row(n, url, records.get(url), index, files_dir, old.get(url))
+        for n, url in enumerate(item["images"])
+    ]
+    item["image_files"] = rows
+    stored = [r for r in rows if r.get("path") and (files_dir / r["path"]).is_file()]
+    if stored:
+        ocr_into_item(item, stored, files_dir)
+
+
 def reextract(
     db: str | Path,
     warc_dir: str | Path,
@@ -392,13 +450,23 @@ def reextract(
                     item, [a["text"] for a in item["attachments"] if a.get("text")]
                 )
             item = classify.process_item(item)
+            if (
+                item.get("image_only")
+                and item.get("images")
+                and not (item.get("text") or "").strip()
+            ):
+                _ocr_images(archive.conn, rid, item, attachments.records, index, files_dir)
             record = {k: v for k, v in item.items() if k != "html"}
             counts[archive.save_report(record)] += 1
             if item.get("kind") == "annual_report":
                 # save_report re-parses tables only when text/kind/year changed; a new parser must run too
                 with transaction(archive.conn):
                     tables.store_report_stats(
-                        archive.conn, report_id(url), item.get("text") or "", item.get("year")
+                        archive.conn,
+                        report_id(url),
+                        item.get("text") or "",
+                        item.get("year"),
+                        method=item.get("text_source"),
                     )
         rebuild_fts(archive.conn)
         figures = {f"nianbao/reextract/{k}": v for k, v in counts.items()}

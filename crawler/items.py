@@ -42,6 +42,8 @@ class ReportItem(scrapy.Item):
     image_files = (
         scrapy.Field()
     )  # what crawler/images.py kept of each image: path, sha256, WARC pointer
+    text_source = scrapy.Field()  # 'ocr' when crawler/images.py read the text from the images
+    ocr_errors = scrapy.Field()  # [{url, reason}] images OCR could not read (crawl_errors)
     region_code = scrapy.Field()
     province = scrapy.Field()
     city = scrapy.Field()

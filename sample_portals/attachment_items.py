@@ -20,6 +20,7 @@ from sample_portals.model import Block, Item, golden_text
 __all__ = [
     "ATTACHMENT_ITEMS",
     "IMAGE_ITEMS",
+    "IMAGE_PAGES",
     "attachment_bytes",
     "docx_bytes",
     "pdf_bytes",
@@ -259,6 +260,25 @@ _IMAGE_ITEM = Item(
     blocks=[],
     images=["nb2019_p1.png", "nb2019_p2.png", "nb2019_p3.png"],
 )
+# What the scanned pages of the 图片版 report print, page by page (sample_portals/page_images.py).
+IMAGE_PAGES: dict[str, list[str]] = {
+    "nb2019_p1.png": [
+        "阜阳市交通运输局2019年政府信息公开工作年度报告",
+        "一、总体情况",
+        "2019年，我局认真贯彻落实《中华人民共和国政府信息公开条例》，扎实推进政府信息公开工作。",
+        "全年主动公开政府信息412条，其中行政许可信息156条。",
+    ],
+    "nb2019_p2.png": [
+        "二、依申请公开情况",
+        "全年共收到政府信息公开申请17件，均在法定期限内予以答复。",
+        "三、行政复议和行政诉讼情况",
+        "全年未发生因政府信息公开引起的行政复议和行政诉讼。",
+    ],
+    "nb2019_p3.png": [
+        "四、存在的主要问题及改进情况",
+        "信息公开的及时性还需加强，2020年将进一步规范公开流程。",
+    ],
+}
 
 ATTACHMENT_ITEMS: list[Item] = [_PDF_ITEM, _DOCX_ITEM, _DOC_ITEM]
 IMAGE_ITEMS: list[Item] = [_IMAGE_ITEM]
@@ -340,5 +360,8 @@ def attachment_bytes(name: str) -> bytes | None:
                 )
     for item in IMAGE_ITEMS:
         if name in item.images:
-            return png_bytes(120, 160, item.images.index(name))
+            from sample_portals.page_images import page_image_bytes
+
+            rendered = page_image_bytes(IMAGE_PAGES.get(name, [item.title]))
+            return rendered or png_bytes(120, 160, item.images.index(name))
     return None

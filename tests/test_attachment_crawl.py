@@ -101,3 +101,51 @@ def test_attachment_sentence_found_by_datasette_search(
         found = [r["title"] for r in json.load(resp)["rows"]]
     want = [g["title"] for g in _attachment_goldens(goldens) if sentence in g["text"]]
     assert found == want and len(want) == 1
+
+
+def test_image_only_report_text_read_by_ocr(datasette, crawled_archive, goldens):  # noqa: F811
+    """A 图片版 report's words exist only in its images: the crawl reads them by OCR, and they become
+    its searchable text, marked as OCR on the row (the report page's mark: tests/test_reader.py)."""
+    from sample_portals.attachment_items import IMAGE_PAGES
+
+    sentences = ["全年主动公开政府信息412条", "2020年将进一步规范公开流程"]  # pages 1 and 3
+    printed = "\n".join(ln for lines in IMAGE_PAGES.values() for ln in lines)
+    assert all(s in printed for s in sentences)
+    pages = [Path(g["_page"]).read_bytes().decode(g.get("encoding", "utf-8")) for g in goldens]
+    assert not any(s in p for s in sentences for p in pages), "the sentences live only in images"
+    (g,) = [g for g in goldens if g.get("image_only")]
+    (row,) = rows(
+        crawled_archive,
+        "select id, text, text_source from reports_with_text where url = ?",
+        (g["url"],),
+    )
+    assert row["text_source"] == "ocr"
+    for s in sentences:
+        assert s in row["text"], (s, row["text"])
+    assert row["text"].index(sentences[0]) < row["text"].index(sentences[1])  # page order
+    url = f"{datasette}/archive/reports.json?" + urllib.parse.urlencode(
+        {"_search": sentences[1], "_shape": "objects", "_col": "title"}
+    )
+    with urllib.request.urlopen(url, timeout=30) as resp:
+        assert [r["title"] for r in json.load(resp)["rows"]] == [g["title"]]
+    (status,) = rows(
+        crawled_archive, "select count(*) as n from stats_status where report_id = ?", (row["id"],)
+    )
+    assert status["n"] == 1  # the statutory-table reader ran on the OCR text
+
+
+def test_unreadable_image_is_an_ocr_error_not_a_lost_report(tmp_path):
+    """Real OCR child process over a readable page and a broken one: the readable page's text is kept,
+    the broken image is listed for crawl_errors with its URL."""
+    from crawler.images import ocr_into_item
+    from sample_portals.attachment_items import attachment_bytes
+
+    (tmp_path / "p1.png").write_bytes(attachment_bytes("nb2019_p3.png"))
+    (tmp_path / "p2.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00broken" * 50)
+    item = {"url": "http://127.0.0.1/art/1.html"}
+    stored = [{"url": "http://127.0.0.1/p1.png", "path": "p1.png"},
+              {"url": "http://127.0.0.1/p2.png", "path": "p2.png"}]  # fmt: skip
+    text = ocr_into_item(item, stored, tmp_path)
+    assert "2020年将进一步规范公开流程" in text and item["text_source"] == "ocr"
+    assert [e["url"] for e in item["ocr_errors"]] == ["http://127.0.0.1/p2.png"]
+    assert item["ocr_errors"][0]["reason"].startswith("OCR: ")

@@ -201,6 +201,8 @@ def test_image_only_report_shows_archived_images(ds, crawled_archive):
     assert [i["url"] for i in images] == json.loads(r["images"])
     assert all(i["path"] and i["type"] == "png" and i["warc_file"] for i in images), images
     status, html = get(ds, f"/archive/reports/{r['id']}")
+    # its text was read from the images by OCR, and the page says so
+    assert r["text_source"] == "ocr" and "由图片 OCR 识别" in html
     for i in images:
         assert f'<img src="/files/{i["path"]}"' in html
         status, body = get(ds, f"/files/{i['path']}")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .rows import Row
 
-__all__ = ["ocr_pdf", "ocr_pdf_text", "DPI", "MEMORY_MB", "SECONDS_PER_PAGE"]
+__all__ = ["ocr_images", "ocr_pdf", "ocr_pdf_text", "DPI", "MEMORY_MB", "SECONDS_PER_PAGE"]
 
 DPI = 200
 MEMORY_MB = 4096
@@ -28,6 +28,7 @@ SECONDS_PER_PAGE = 90
 MAX_PAGES = (
     40  # an annual report has its tables in the first pages; a 300-page scan is not read whole
 )
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # one page image; a 图片版 page is a few hundred kB to a few MB
 
 
 class OCRError(RuntimeError):
@@ -44,9 +45,8 @@ def _limits(memory_mb: int):
     return apply
 
 
-def _run_worker(path: Path, pages: list[int], dpi: int, memory_mb: int, timeout: float) -> dict:
-    cmd = [sys.executable, "-m", "archive.tables.ocr_worker", str(path), ",".join(map(str, pages)),
-           str(dpi)]  # fmt: skip
+def _run_worker(args: list[str], memory_mb: int, timeout: float) -> dict:
+    cmd = [sys.executable, "-m", "archive.tables.ocr_worker", *args]
     try:
         proc = subprocess.run(
             cmd,
@@ -82,7 +82,8 @@ def ocr_pdf(
     pages = pages[:MAX_PAGES]
     if not pages:
         return {}
-    got = _run_worker(path, pages, dpi, memory_mb, 20 + seconds_per_page * len(pages))
+    args = [str(path), ",".join(map(str, pages)), str(dpi)]
+    got = _run_worker(args, memory_mb, 20 + seconds_per_page * len(pages))
     out = {}
     for number, page in got.items():
         rows = [
@@ -107,3 +108,36 @@ def ocr_pdf_text(data: bytes, memory_mb: int = MEMORY_MB) -> str | None:
         except (OCRError, OSError, ValueError):
             return None
     return "\n".join(pages[n]["text"] for n in sorted(pages)).strip() or None
+
+
+def ocr_images(
+    paths: list[str | Path],
+    memory_mb: int = MEMORY_MB,
+    seconds_per_page: float = SECONDS_PER_PAGE,
+) -> list[dict]:
+    """The pages of a 图片版 report read from its image files, in the order given: one dict per image,
+    {"text", "rows", "seconds", "angle"} or {"error": why}. At most MAX_PAGES images are read (the
+    rest are {"error": …}); an image over MAX_IMAGE_BYTES is refused before the child sees it.
+    Raises OCRError when the child process fails or runs out of time."""
+    out: list[dict] = [{} for _ in paths]
+    todo: list[tuple[int, str]] = []
+    for n, path in enumerate(paths):
+        if n >= MAX_PAGES:
+            out[n] = {"error": f"not read: more than {MAX_PAGES} images"}
+            continue
+        size = Path(path).stat().st_size
+        if size > MAX_IMAGE_BYTES:
+            out[n] = {"error": f"too large for OCR: {size} bytes > {MAX_IMAGE_BYTES}"}
+            continue
+        todo.append((n, str(path)))
+    if todo:
+        timeout = 20 + seconds_per_page * len(todo)
+        got = _run_worker(["--images", *(p for _, p in todo)], memory_mb, timeout)
+        for k, (n, _) in enumerate(todo, 1):
+            page = got.get(str(k)) or {"error": "no result from the OCR worker"}
+            if "rows" in page:
+                rows = [Row(r["cells"], r["positional"], "ocr", n + 1, r.get("conf"))
+                        for r in page["rows"]]  # fmt: skip
+                page = page | {"rows": rows}
+            out[n] = page
+    return out

@@ -1,6 +1,7 @@
-"""The OCR child process: `python -m archive.tables.ocr_worker FILE PAGES DPI` prints JSON.
+"""The OCR child process: `python -m archive.tables.ocr_worker FILE PAGES DPI` prints JSON, and so does
+`python -m archive.tables.ocr_worker --images FILE...` for page images.
 
-Runs under the limits ocr.py sets; reads nothing but the PDF it is given and the models inside the
+Runs under the limits ocr.py sets; reads nothing but the PDF or images it is given and the models inside the
 rapidocr-onnxruntime wheel.
 """
 
@@ -79,12 +80,51 @@ def read_page(engine, gray) -> dict:
     }
 
 
+# The most pixels an image may have: a 图片版 page scanned at 300 dpi is ~10 million; a 30,000 × 30,000
+# "image" is a decompression bomb, refused before it is decoded.
+MAX_PIXELS = 40_000_000
+
+
+def _image_size(path: str) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(path) as im:  # reads the header only
+        return im.size
+
+
+def read_images(engine, paths: list[str]) -> dict:
+    """{position from 1: page} for image files (a 图片版 report's pages); an image that cannot be read
+    is {"error": why}, the others are still read."""
+    import cv2
+
+    out = {}
+    for number, path in enumerate(paths, 1):
+        start = time.perf_counter()
+        try:
+            width, height = _image_size(path)
+            if width * height > MAX_PIXELS:
+                raise ValueError(f"{width}x{height} pixels > {MAX_PIXELS}")
+            gray = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+            if gray is None:
+                raise ValueError("not an image OpenCV can decode")
+            page = read_page(engine, gray)
+        except Exception as exc:  # one broken image is that image's error, not the report's
+            out[number] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+            continue
+        page["seconds"] = round(time.perf_counter() - start, 3)
+        out[number] = page
+    return out
+
+
 def main(argv: list[str]) -> int:
     import pypdfium2
     from rapidocr_onnxruntime import RapidOCR
 
-    path, pages, dpi = argv[0], [int(p) for p in argv[1].split(",") if p], int(argv[2])
     engine = RapidOCR()
+    if argv[0] == "--images":
+        sys.stdout.write(json.dumps(read_images(engine, argv[1:]), ensure_ascii=False))
+        return 0
+    path, pages, dpi = argv[0], [int(p) for p in argv[1].split(",") if p], int(argv[2])
     pdf = pypdfium2.PdfDocument(path)
     out = {}
     for number in pages:

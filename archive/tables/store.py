@@ -65,11 +65,20 @@ def sync_stat_items(conn) -> None:
         conn.executemany("INSERT INTO stat_labels VALUES (?, ?, ?, ?, ?, ?, ?, ?)", sorted(want))
 
 
-def report_tables(text: str, year: int | None, attachment_texts=()) -> TableResult:
+def report_tables(
+    text: str, year: int | None, attachment_texts=(), method: str | None = None
+) -> TableResult:
     """The tables of one report: from its page text, or, when the page carries none of them (a short
     page with the tables only in the PDF or Word file under 附件), from the attachment text that has
-    the most of them. The page wins any tie, so an attachment never overrides tables the page prints."""
+    the most of them. The page wins any tie, so an attachment never overrides tables the page prints.
+
+    `method` 'ocr' says the page text was read by OCR from the report's images (reports.text_source):
+    its cells are marked so, not as typed text."""
     result = parse_text(text or "", year)
+    if method:
+        result.method = method if result.method == "text" else result.method
+        for cell in result.cells:
+            cell["method"] = method if cell.get("method") == "text" else cell.get("method")
     if len(result.problems) < 3:
         return result
     for extra in attachment_texts:
@@ -135,12 +144,12 @@ def _rows(conn, report_id: str, result: TableResult, text: str) -> tuple[list, l
 
 
 def store_report_stats(
-    conn, report_id: str, text: str, year: int | None, attachment_texts=()
+    conn, report_id: str, text: str, year: int | None, attachment_texts=(), method=None
 ) -> TableResult | None:
     """Make one report's cells, checks and status those its text (or its attachments' text) gives,
     inside the caller's transaction. Rows already equal are left alone, so a re-crawl or a second
     `restats` writes nothing; returns the result when something was written, None when not."""
-    result = report_tables(text, year, attachment_texts)
+    result = report_tables(text, year, attachment_texts, method)
     cells, found, status = _rows(conn, report_id, result, text or "")
     cols = ", ".join(CELL_COLUMNS)
     old_cells = conn.execute(
@@ -236,12 +245,13 @@ def restats(conn) -> dict[str, int]:
         ):
             attachments.setdefault(rid, []).append(text)
         reports = conn.execute(
-            "SELECT id, text, year FROM reports_with_text WHERE kind = 'annual_report' "
-            "ORDER BY year IS NULL, year, id"
+            "SELECT id, text, year, text_source FROM reports_with_text "
+            "WHERE kind = 'annual_report' ORDER BY year IS NULL, year, id"
         ).fetchall()
-        for rid, text, year in reports:
+        for rid, text, year, source in reports:
             counts["annual_reports"] += 1
-            if store_report_stats(conn, rid, text, year, attachments.get(rid, ())) is not None:
+            got = store_report_stats(conn, rid, text, year, attachments.get(rid, ()), source)
+            if got is not None:
                 counts["rewritten"] += 1
         for table in ("disclosure_stats", "stats_checks", "stats_status"):
             counts["cleared"] += conn.execute(
