@@ -221,6 +221,12 @@ def main(argv: list[str] | None = None) -> None:
     cores = min(procs, os.cpu_count() or 1)
     cpu_floor = cpu / cores
     worst_inflight = max(s["max_inflight"] for s in stats.values())
+    for host, seen in stats.items():
+        if seen["max_inflight"] > 1:
+            print(
+                f"  host {host}: {seen['max_inflight']} in flight at once, {seen['requests']} requests "
+                f"over {seen['connections']} connection(s), smallest gap {seen['min_gap']:.4f} s"
+            )
     gaps = [s["min_gap"] for s in stats.values() if s["min_gap"] is not None]
     robots = max(s["robots"] for s in stats.values())
     scale = 1.0 / args.delay

@@ -123,9 +123,17 @@ class AffinityScheduler(Scheduler):
         result = super().open(spider)
         spider.affinity_scheduler = self  # the seed feed asks it whether to open more hosts
         self._beat(force=True)
+        # The heartbeat must not depend on the engine asking for requests: a worker whose downloader is
+        # full, or whose CPU is taken by its neighbours, may not call next_request for a long while.
+        from twisted.internet import task
+
+        self._beat_loop = task.LoopingCall(self._beat)
+        self._beat_loop.start(1.0, now=False)
         return result
 
     def close(self, reason: str):
+        if getattr(self, "_beat_loop", None) is not None and self._beat_loop.running:
+            self._beat_loop.stop()
         leftovers = [self._encode(request) for request in self.mqs.drain()]
         self._leave(keys=self._leave_keys(self.me), args=[self.me, *leftovers])
         return self.df.close(reason)
@@ -224,6 +232,11 @@ class AffinityScheduler(Scheduler):
         self._last_beat = now
         seconds, micros = self.server.time()
         wall = seconds + micros / 1e6
+        if self.mine and self.server.zscore(self.keys["live"], self.me) is None:
+            # declared dead by another worker (no heartbeat for NIANBAO_WORKER_TTL): its hosts may have new
+            # owners now, so route again instead of trusting the cache
+            self.mine.clear()
+            self.stats.inc_value("nianbao/affinity/declared_dead")
         pipe = self.server.pipeline()
         pipe.zadd(self.keys["live"], {self.me: wall})
         held = len(self.mqs) + len(self.crawler.engine.downloader.active)
