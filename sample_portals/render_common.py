@@ -168,6 +168,13 @@ def item_body(bureau: Bureau, page: Page, word: bool) -> str:
     return body_html(item.blocks, word)
 
 
+def image_text(item: Item) -> str:
+    """The text a 图片版 item's images print (sample_portals/page_images.py), one line per line."""
+    from sample_portals.attachment_items import IMAGE_PAGES
+
+    return "\n".join(ln for name in item.images for ln in IMAGE_PAGES.get(name, []))
+
+
 def write_images(root: Path, page: Page) -> None:
     """Writes the image files of a 图片版 page, so the links resolve to real PNGs."""
     from sample_portals.attachment_items import attachment_bytes
@@ -334,6 +341,8 @@ def golden(bureau: Bureau, page: Page) -> dict:
         # it); `page_text` is what the HTML page itself says once chrome is gone (nothing).
         **({"page_text": "", "text_from": "attachment"} if item.attachment_only else {}),
         **({"image_only": True, "images": page.images} if item.images else {}),
+        # 图片版: the page says nothing in text; `text` is what its images print, as OCR reads them
+        **({"page_text": "", "text_from": "ocr", "text": image_text(item)} if item.images else {}),
         # only pages not in UTF-8 say so, so the goldens of UTF-8 portals stay as they were
         **({"encoding": page.encoding} if page.encoding != "utf-8" else {}),
     }
