@@ -35,6 +35,7 @@ __all__ = [
 TOKENIZER = "nianbao_cjk"
 FTS_TABLE = "reports_fts"
 
+
 def stable_id(*parts: str) -> str:
     """A short id that is the same on every machine and every re-crawl, so links into the archive last."""
     return hashlib.sha1("".join(parts).encode("utf-8")).hexdigest()[:16]

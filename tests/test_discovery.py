@@ -84,7 +84,9 @@ def test_no_column_found_is_a_clear_error(portals, tmp_path):
 
 
 def test_gbk_portal_archived_without_mojibake(crawled_archive):
-    rows = _rows(crawled_archive, "select title, text from reports_with_text where bureau_id = 'lichuan-jtj'")
+    rows = _rows(
+        crawled_archive, "select title, text from reports_with_text where bureau_id = 'lichuan-jtj'"
+    )
     assert len(rows) == 12
     for title, text in rows:
         assert "黎川县交通运输局" in title + text, title
