@@ -318,9 +318,13 @@ def _image_row(position: int, url: str, found, index: WarcIndex, files_dir: Path
     return row
 
 
-def _ocr_images(conn, rid: str, item, records: dict, index: WarcIndex, files_dir: Path) -> None:
+def _ocr_images(conn, rid: str, item, records: dict, index: WarcIndex, files_dir: Path) -> str:
     """A 图片版 page re-extracted has no text of its own: its images are rebuilt from their WARC
-    records (else kept as archived) and read by OCR again, as the crawl did, so its text is not lost."""
+    records (else kept as archived) and read by OCR again, as the crawl did, so its text is not lost.
+
+    When OCR reads nothing this time (an image record lost with no stored file, the OCR process out of
+    time on a loaded machine) the archived OCR text is kept: a re-extraction never archives less. Returns
+    why the text was kept, or ''."""
     from crawler.images import ocr_into_item
 
     cur = conn.cursor()
@@ -335,8 +339,17 @@ def _ocr_images(conn, rid: str, item, records: dict, index: WarcIndex, files_dir
     ]
     item["image_files"] = rows
     stored = [r for r in rows if r.get("path") and (files_dir / r["path"]).is_file()]
-    if stored:
-        ocr_into_item(item, stored, files_dir)
+    if stored and ocr_into_item(item, stored, files_dir):
+        return ""
+    kept = conn.execute(
+        "SELECT text, text_normalized, text_source FROM reports_with_text WHERE id = ?", [rid]
+    ).fetchone()
+    if not kept or not (kept[0] or "").strip():
+        return ""
+    item["text"], item["text_normalized"], item["text_source"] = kept
+    item["ocr_errors"] = []  # the kept text stands; this run's OCR failures are in the summary
+    why = "no image could be read" if stored else "no stored image"
+    return f"images of {item['url']}: {why}; OCR text kept as archived"
 
 
 def reextract(
@@ -454,8 +467,13 @@ def reextract(
                 item.get("image_only")
                 and item.get("images")
                 and not (item.get("text") or "").strip()
+                and (
+                    kept := _ocr_images(
+                        archive.conn, rid, item, attachments.records, index, files_dir
+                    )
+                )
             ):
-                _ocr_images(archive.conn, rid, item, attachments.records, index, files_dir)
+                summary.problems.append(kept)
             record = {k: v for k, v in item.items() if k != "html"}
             counts[archive.save_report(record)] += 1
             if item.get("kind") == "annual_report":

@@ -167,6 +167,26 @@ def test_truncated_warc_named_with_offset_and_nothing_lost(crawled_archive, tmp_
     _unchanged(db, crawled_archive)
 
 
+def test_image_records_lost_keep_the_ocr_text_as_archived(crawled_archive, tmp_path):
+    """A 图片版 report whose page record is intact but whose image records are cut off, with no stored
+    files to fall back on: OCR reads nothing, so the archived OCR text stands (never archived with less)."""
+    db, warc = _damaged_copy(crawled_archive, tmp_path, with_files=False)
+    ((rid, text),) = q(
+        db, "SELECT id, text FROM reports_with_text WHERE image_only = 1 AND text_source = 'ocr'"
+    )
+    assert text.strip()
+    ((cut,),) = q(db, "SELECT min(warc_offset) FROM report_images WHERE report_id = ?", [rid])
+    ((page,),) = q(db, "SELECT warc_offset FROM reports WHERE id = ?", [rid])
+    assert page < cut  # the page is fetched before its images, so its record survives the cut
+    with open(warc, "r+b") as fh:
+        fh.truncate(cut + 200)
+    out = reextract(db, warc.parent)
+    assert "OCR text kept as archived" in out
+    assert q(db, "SELECT text, text_source FROM reports_with_text WHERE id = ?", [rid]) == [
+        (text, "ocr")
+    ]
+
+
 def test_garbage_in_and_after_a_warc_named_and_the_rest_read(crawled_archive, tmp_path):
     db, warc = _damaged_copy(crawled_archive, tmp_path, with_files=True)
     hit = _middle_attachment_offset(db)
