@@ -322,9 +322,9 @@ def _ocr_images(conn, rid: str, item, records: dict, index: WarcIndex, files_dir
     """A 图片版 page re-extracted has no text of its own: its images are rebuilt from their WARC
     records (else kept as archived) and read by OCR again, as the crawl did, so its text is not lost.
 
-    When OCR reads nothing this time (an image record lost with no stored file, the OCR process out of
-    time on a loaded machine) the archived OCR text is kept: a re-extraction never archives less. Returns
-    why the text was kept, or ''."""
+    When an image the archive had cannot be had again (its record lost, no stored file), or OCR reads
+    nothing this time (the OCR process out of time on a loaded machine), the archived OCR text is kept:
+    OCR of the remaining images would archive less. Returns why the text was kept, or ''."""
     from crawler.images import ocr_into_item
 
     cur = conn.cursor()
@@ -339,7 +339,9 @@ def _ocr_images(conn, rid: str, item, records: dict, index: WarcIndex, files_dir
     ]
     item["image_files"] = rows
     stored = [r for r in rows if r.get("path") and (files_dir / r["path"]).is_file()]
-    if stored and ocr_into_item(item, stored, files_dir):
+    # images the archive had that cannot be had again: OCR of the rest would archive less text
+    lost = [u for u, o in old.items() if o.get("path") and u not in {r["url"] for r in stored}]
+    if stored and not lost and ocr_into_item(item, stored, files_dir):
         return ""
     kept = conn.execute(
         "SELECT text, text_normalized, text_source FROM reports_with_text WHERE id = ?", [rid]
@@ -348,7 +350,7 @@ def _ocr_images(conn, rid: str, item, records: dict, index: WarcIndex, files_dir
         return ""
     item["text"], item["text_normalized"], item["text_source"] = kept
     item["ocr_errors"] = []  # the kept text stands; this run's OCR failures are in the summary
-    why = "no image could be read" if stored else "no stored image"
+    why = f"{len(lost)} image(s) not readable again" if lost else "OCR read nothing"
     return f"images of {item['url']}: {why}; OCR text kept as archived"
 
 
