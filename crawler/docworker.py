@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from archive import heavywork
 from crawler.docguard import MIB, DocumentLimitError, Limits
 
 __all__ = ["ReaderPool", "get_pool"]
@@ -150,9 +151,16 @@ class ReaderPool:
         try:
             if self.closed:
                 raise DocumentLimitError("reader pool closed (the crawl is stopping)")
-            return worker.read(ftype, data)
+            with heavywork.LOCK:  # readers and OCR take turns (archive/heavywork.py)
+                return worker.read(ftype, data)
         finally:
             self._idle.put(worker)
+
+    def release_idle(self) -> None:
+        """End the reader processes kept for reuse; the next read starts one again. Called by
+        heavywork.make_room with its lock held, so no read is running."""
+        for worker in self._workers:
+            worker.kill()
 
     def close(self) -> None:
         """Kill every reader process; a thread waiting on one gets its error at once."""
@@ -173,7 +181,13 @@ def get_pool(limits: Limits | None = None) -> ReaderPool:
             if _POOL is not None:
                 _POOL.close()
             _POOL = ReaderPool(limits or Limits())
+            heavywork.on_make_room(_release_idle_readers)
         return _POOL
+
+
+def _release_idle_readers() -> None:
+    if _POOL is not None:
+        _POOL.release_idle()
 
 
 @atexit.register

@@ -18,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from archive import heavywork
+
 from .rows import Row
 
 __all__ = ["ocr_images", "ocr_pdf", "ocr_pdf_text", "DPI", "MEMORY_MB", "SECONDS_PER_PAGE"]
@@ -48,13 +50,16 @@ def _limits(memory_mb: int):
 def _run_worker(args: list[str], memory_mb: int, timeout: float) -> dict:
     cmd = [sys.executable, "-m", "archive.tables.ocr_worker", *args]
     try:
-        proc = subprocess.run(
-            cmd,
-            capture_output=True,
-            timeout=timeout,
-            preexec_fn=_limits(memory_mb),
-            cwd=Path(__file__).resolve().parents[2],
-        )
+        # one heavy child at a time, idle document readers let go first (archive/heavywork.py)
+        with heavywork.LOCK:
+            heavywork.make_room()
+            proc = subprocess.run(
+                cmd,
+                capture_output=True,
+                timeout=timeout,
+                preexec_fn=_limits(memory_mb),
+                cwd=Path(__file__).resolve().parents[2],
+            )
     except subprocess.TimeoutExpired as exc:
         raise OCRError(f"OCR time limit of {timeout:.0f} s exceeded") from exc
     if proc.returncode != 0:
