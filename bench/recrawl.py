@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from archive.cli import run_crawl  # noqa: E402
+from nianbao.cli import run_crawl  # noqa: E402
 from sample_portals import server  # noqa: E402
 
 

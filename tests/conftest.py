@@ -46,7 +46,7 @@ def crawled_archive(portals, tmp_path_factory) -> Path:
 
     The file is named archive.db so Datasette calls the database `archive`, as `make serve` does.
     """
-    from archive.cli import run_crawl
+    from nianbao.cli import run_crawl
 
     db = tmp_path_factory.mktemp("crawl") / "archive.db"
     code = run_crawl(registry="sample", db=db, polite=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from archive.cli import run_crawl
+from nianbao.cli import run_crawl
 from crawler.families.discover import column_candidates, hub_links
 from crawler.registry import load_registry
 

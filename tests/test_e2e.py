@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from textmetrics import char_f1
 
-from archive.cli import run_crawl
+from nianbao.cli import run_crawl
 from archive.search import open_db
 from archive.textnorm import normalize
 
@@ -220,7 +220,7 @@ def test_datasette_html_search_page(datasette):
 def test_cli_extract_prints_json(goldens):
     g = next(g for g in goldens if g["kind"] == "annual_report")
     out = subprocess.run(
-        [sys.executable, "-m", "archive.cli", "extract", g["_page"], "--url", g["url"]],
+        [sys.executable, "-m", "nianbao.cli", "extract", g["_page"], "--url", g["url"]],
         check=True,
         capture_output=True,
         text=True,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.cli import main
+from nianbao.cli import main
 from crawler.evaluate import detect_family, evaluate_dir, report, score_detail, totals
 
 CORPUS = Path(__file__).resolve().parent / "corpus"

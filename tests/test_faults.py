@@ -25,7 +25,7 @@ ALLOWED = frozenset({"127.0.0.1:8730", "jtt.example.gov.cn:80"})
 @pytest.fixture(scope="module")
 def fault_crawl(tmp_path_factory):
     """The fault portal, one crawl of it into tmp/data/archive.db, and the portal's counters."""
-    from archive.cli import run_crawl
+    from nianbao.cli import run_crawl
 
     portal = faults.start_in_thread()
     root = tmp_path_factory.mktemp("faults")

@@ -20,7 +20,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from archive.cli import run_crawl
+from nianbao.cli import run_crawl
 from sample_portals import hostile
 from sample_portals.hostile import bounds
 

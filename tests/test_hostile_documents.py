@@ -36,7 +36,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory):
-    from archive.cli import run_crawl
+    from nianbao.cli import run_crawl
     from sample_portals import hostile
 
     portal = hostile.start_in_thread(port=0)

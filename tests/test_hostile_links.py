@@ -27,7 +27,7 @@ import pytest
 from test_browser import CHROMIUM_FLAGS, chromium_paths
 from ui_server import running_datasette
 
-from archive.cli import run_crawl
+from nianbao.cli import run_crawl
 from archive.schema import report_id
 from archive.search import MAX_MATCH_BYTES, MAX_QUERY_CHARS
 from sample_portals import hostile

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.cli import run_crawl
+from nianbao.cli import run_crawl
 from crawler.resolver import resolution_problem
 from sample_portals import hostile
 from sample_portals.hostile import network

@@ -11,7 +11,7 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
-from archive.cli import run_crawl
+from nianbao.cli import run_crawl
 from crawler.evaluate import detect_family, evaluate_dir
 from crawler.families import ADAPTERS, FAMILIES, GENERIC, get_adapter, read_list
 from crawler.families.base import CAP_KEY, STATE_KEY

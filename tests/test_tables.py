@@ -339,7 +339,7 @@ def test_recrawl_writes_no_stats(archive_copy):
 def test_cli_prints_one_json_object(tmp_path):
     from click.testing import CliRunner
 
-    from archive.cli import main
+    from nianbao.cli import main
 
     path = tmp_path / "report.txt"
     path.write_text(SEED_004.read_text(encoding="utf-8"), encoding="utf-8")
@@ -750,7 +750,7 @@ def test_restats_backfills_and_is_idempotent(archive_copy):
     the crawl stored; a second run rewrites nothing and leaves the file's rows unchanged."""
     from click.testing import CliRunner
 
-    from archive.cli import main
+    from nianbao.cli import main
 
     conn = sqlite3.connect(archive_copy)
     before = sorted(conn.execute("SELECT * FROM disclosure_stats"))

@@ -198,7 +198,7 @@ def test_archive_keeps_evidence_status_and_carry_over(tmp_path):
 def test_cli_says_complete_and_missing(tmp_path):
     from click.testing import CliRunner
 
-    from archive.cli import main
+    from nianbao.cli import main
 
     out = CliRunner().invoke(main, ["tables", str(CORPUS / "runtogether-0.txt"), "--year", "2021"])
     data = json.loads(out.output)

@@ -121,10 +121,6 @@ def run_crawl(
     return subprocess.call(cmd, cwd=ROOT, env=env)
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=int, default=None, help="Report year, when the tables do not tell.")
@@ -207,3 +203,7 @@ def reextract(
 
     limits = Limits(timeout=doc_timeout) if doc_timeout else None
     click.echo(str(run(db, warc_dir, registry=registry, limits=limits)))
+
+
+if __name__ == "__main__":
+    main()
