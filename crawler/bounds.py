@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from crawler.registry import Bureau
+    from crawler.bureau import Bureau
 
 __all__ = [
     "CAP_REACHED",

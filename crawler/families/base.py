@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.http import Response
 
-    from crawler.registry import Bureau
+    from crawler.bureau import Bureau
 
 __all__ = [
     "STATE_KEY",

@@ -34,7 +34,7 @@ from crawler.families.paging import ScriptPaging, script_paging, static_page_nam
 if TYPE_CHECKING:
     from scrapy.http import Response
 
-    from crawler.registry import Bureau
+    from crawler.bureau import Bureau
 
 __all__ = ["MIN_REPEATS", "GenericAdapter"]
 

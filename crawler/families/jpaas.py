@@ -29,7 +29,7 @@ from crawler.families.base import (
 if TYPE_CHECKING:
     from scrapy.http import Response
 
-    from crawler.registry import Bureau
+    from crawler.bureau import Bureau
 
 __all__ = ["JpaasAdapter", "find_api", "find_query", "items_of"]
 

@@ -24,7 +24,7 @@ from crawler.families.base import (
 if TYPE_CHECKING:
     from scrapy.http import Response
 
-    from crawler.registry import Bureau
+    from crawler.bureau import Bureau
 
 __all__ = ["LegacyAdapter"]
 

@@ -12,7 +12,6 @@ machine — the sample and test portals — says so with `allow_loopback: true`,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import yaml
 
 from crawler.addresses import url_problem
+from crawler.bureau import Bureau
 from crawler.families import FAMILIES  # the families' one list (crawler/families/__init__.py)
 
 __all__ = [
@@ -73,41 +73,6 @@ class RegistryError(ValueError):
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"{self.path}: {len(problems)} problem(s) in the registry:\n{lines}")
-
-
-@dataclass(frozen=True)
-class Bureau:
-    id: str
-    name: str
-    level: str
-    province: str
-    region_code: str
-    homepage: str
-    family: str
-    columns: tuple[str, ...] = ()
-    verified: bool = False
-    allow_loopback: bool = False  # the portal runs on this machine (sample and test portals only)
-    # A read-only mapping is not hashable; leave it out of the hash, bureaus are identified by id anyway.
-    overrides: MappingProxyType = field(
-        default_factory=lambda: MappingProxyType({}), hash=False, compare=False
-    )
-
-    def override(self, key: str, default: Any = None) -> Any:
-        return self.overrides.get(key, default)
-
-    def as_row(self) -> dict[str, Any]:
-        """The shape of the archive's `bureaus` table (columns as a list; the archive stores JSON)."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "level": self.level,
-            "province": self.province,
-            "region_code": self.region_code,
-            "homepage": self.homepage,
-            "family": self.family,
-            "columns": list(self.columns),
-            "verified": self.verified,
-        }
 
 
 def is_url_override(key: str) -> bool:
