@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from archive import runs, versions
+from archive.db import open_db
 from archive.safeurl import refusal, refused_link, screen_links
 from archive.schema import FTS_TABLE, canonical_url, report_id, stable_id, transaction
-from archive.search import open_db
 from archive.textnorm import normalize
 
 __all__ = ["Archive", "REPORT_FIELDS"]

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from archive.tokenizer import FTS_TABLE, TOKENIZER, register_tokenizer
 from archive.urls import canonical_url
 
 __all__ = [
@@ -31,9 +32,6 @@ __all__ = [
     "stable_id",
     "transaction",
 ]
-
-TOKENIZER = "nianbao_cjk"
-FTS_TABLE = "reports_fts"
 
 
 def stable_id(*parts: str) -> str:
@@ -503,8 +501,6 @@ def ensure_db_shape(db: sqlite_utils.Database | sqlite3.Connection) -> list[int]
     Safe to call on every open: a file already up to date is not written to at all (journal_mode=wal is
     persistent in the file and setting it again is a no-op).
     """
-    from archive.search import register_tokenizer
-
     conn = _connection(db)
     # Creating the FTS table needs the tokenizer on this connection.
     register_tokenizer(conn)
@@ -538,8 +534,6 @@ def ensure_db_shape(db: sqlite_utils.Database | sqlite3.Connection) -> list[int]
 
 def rebuild_fts(db: sqlite_utils.Database | sqlite3.Connection) -> None:
     """Re-derive the whole search index from reports; for files edited by tools that bypass ingest."""
-    from archive.search import register_tokenizer
-
     conn = _connection(db)
     register_tokenizer(conn)
     with transaction(conn):

@@ -9,9 +9,10 @@ from datetime import datetime
 
 import pytest
 
+from archive.db import open_db
 from archive.ingest import Archive
 from archive.schema import canonical_url, ensure_db_shape, report_id
-from archive.search import open_db, register_tokenizer
+from archive.tokenizer import register_tokenizer
 
 
 def schema_of(path) -> list[tuple]:

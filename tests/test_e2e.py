@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from textmetrics import char_f1
 
-from nianbao.cli import run_crawl
-from archive.search import open_db
+from archive.db import open_db
 from archive.textnorm import normalize
+from nianbao.cli import run_crawl
 
 ROOT = Path(__file__).resolve().parents[1]
 SEARCH_QUERIES = ["路", "交通", "年报", "政府信息公开", "关于", "關於", "ICP"]

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.search import CJKCharTokenizer, count, open_db, search, snippet
+from archive.db import open_db
+from archive.search import CJKCharTokenizer, count, search, snippet
 from archive.textnorm import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,7 +116,8 @@ def test_no_noise_on_stderr_when_connections_close(generated, tmp_path):
     path, _ = generated
     script = f"""
 import sqlite3, gc
-from archive.search import open_db, register_tokenizer, count
+from archive.db import open_db
+from archive.search import register_tokenizer, count
 db = open_db({str(path)!r})
 assert count(db, "交通") > 0
 def scoped():

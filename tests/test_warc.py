@@ -108,7 +108,7 @@ def test_reextract_restores_deleted_texts_and_index(crawled_archive, tmp_path):
     assert q(db, stats) == q(crawled_archive, stats)
     # the same texts as before: no new version
     assert q(db, "SELECT count(*) FROM report_versions")[0][0] == versions_before
-    from archive.search import open_db
+    from archive.db import open_db
 
     fts = (
         open_db(db)
