@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from crawler.docguard import refusal_reason
-from crawler.safety import RefusedRequest
+from crawler.refused import RefusedRequest
 
 __all__ = ["AttachmentErrorsPipeline", "attachment_reason", "describe", "with_retries"]
 

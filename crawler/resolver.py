@@ -29,7 +29,7 @@ from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
 from crawler.addresses import address_problem
-from crawler.safety import RefusedRequest
+from crawler.refused import RefusedRequest
 
 __all__ = [
     "GuardedResolver",

@@ -28,9 +28,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
-from scrapy.exceptions import IgnoreRequest
-
 from crawler.addresses import METADATA_NAMES, address_problem, literal_address
+from crawler.refused import RefusedRequest
+from crawler.resolver import allow_loopback_names
 
 __all__ = [
     "RedirectGuard",
@@ -42,10 +42,6 @@ __all__ = [
 ]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-class RefusedRequest(IgnoreRequest):
-    """A request the crawler refused on purpose; the message is the reason recorded in crawl_errors."""
 
 
 def _host_port(url: str) -> tuple[str, str, int | None]:
@@ -144,8 +140,6 @@ class _Guard:
     def allowed(self) -> frozenset[str]:
         # The spider loads the registry in __init__; read it on first use, after the spider exists.
         if self._allowed is None:
-            from crawler.resolver import allow_loopback_names
-
             extra = self.crawler.settings.getlist("NIANBAO_ALLOWED_HOSTS")
             bureaus = getattr(self.crawler.spider, "bureaus", [])
             self._allowed = allowed_hosts(bureaus, extra)
