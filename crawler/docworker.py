@@ -229,8 +229,8 @@ def worker_main(limits: Limits) -> None:
     os.dup2(2, 1)  # a reader that prints must not corrupt the replies
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it stops us
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    from crawler.attachments import read_document
     from crawler.docguard import guard_pdf_nesting
+    from crawler.documents import read_document
 
     guard_pdf_nesting(limits.max_depth)
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
