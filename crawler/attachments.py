@@ -6,8 +6,9 @@ empty page, so an archive that keeps only the HTML keeps nothing. Files are stor
 a stray video link cannot fill the disk. A format we cannot read is recorded as an error on the attachment
 row, never dropped silently: the file is still stored, and someone can read it later.
 
-`AttachmentPipeline` downloads the links `extract_page` found through Scrapy's engine (downloader
-middlewares, politeness and robots rules apply) so the spider stays unaware of attachments.
+The page→record chain (crawler/record.py) fetches the links `extract_page` found — through Scrapy's
+engine in a crawl (downloader middlewares, politeness and robots rules apply), from the WARC records in a
+re-extraction — and hands the bytes to `read_attachment`; the spider stays unaware of attachments.
 
 Files are read under limits (crawler/docguard.py): decompressed bytes, pages, nesting depth, and the
 memory, CPU and wall time of a reader process of their own (crawler/docworker.py, running the readers of
@@ -29,7 +30,6 @@ from crawler.documents import READERS, read_document
 
 __all__ = [
     "MAX_BYTES",
-    "AttachmentPipeline",
     "body_is_attachment_stub",
     "extract_text",
     "read_attachment",
@@ -148,88 +148,9 @@ def body_is_attachment_stub(text: str) -> bool:
     return all(_STUB_LINE_RE.search(ln) and len(ln) <= 80 for ln in lines)
 
 
-class AttachmentPipeline:
-    """Between extraction and classification: downloads each attachment once, stores it, reads its text.
-
-    When the page body is only the 附件 stub, the report's text becomes the attachments' text; otherwise
-    their text is kept in `attachment_text` so it is searchable without changing the page's own text.
-
-    Reading runs in a thread pool of its own (one thread per reader process), which waits on the reader
-    processes: the reactor goes on downloading while a file is read, and the threads Twisted uses for
-    DNS are never all waiting for a slow PDF.
-    """
-
-    def __init__(self, crawler, files_dir: Path, limits: Limits | None = None):
-        self.crawler = crawler
-        self.files_dir = files_dir
-        self.limits = limits or Limits()
-        self._threads = None
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        files_dir = crawler.settings.get("NIANBAO_FILES_DIR")
-        if not files_dir:
-            db = getattr(crawler.spider, "db", None) or crawler.settings.get("NIANBAO_DB")
-            files_dir = Path(db).parent / "files" if db else FILES_DIR
-        return cls(crawler, Path(files_dir), Limits.from_settings(crawler.settings))
-
-    async def _read(self, data: bytes, url: str, ctype: str) -> dict[str, Any]:
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet import reactor, threads
-        from twisted.python.threadpool import ThreadPool
-
-        if self._threads is None:
-            self._threads = ThreadPool(0, max(1, int(self.limits.workers)), "nianbao-readers")
-            self._threads.start()
-        deferred = threads.deferToThreadPool(
-            reactor, self._threads, read_attachment, data, url, ctype, self.files_dir, self.limits
-        )
-        return await maybe_deferred_to_future(deferred)
-
-    def close_spider(self):
-        from crawler.docworker import get_pool
-
-        get_pool(self.limits).close()  # a read still running ends with an error at once
-        if self._threads is not None:
-            self._threads.stop()
-            self._threads = None
-
-    async def process_item(self, item):
-        from scrapy import Request
-
-        from crawler.items import ReportItem
-
-        if not isinstance(item, ReportItem) or not item.get("attachments"):
-            return item
-        texts = []
-        for att in item["attachments"]:
-            try:
-                response = await self.crawler.engine.download_async(
-                    Request(
-                        att["url"],
-                        meta={"bureau_id": item.get("bureau_id"), "nianbao_attachment": True},
-                    )
-                )
-            except Exception as exc:
-                att.update(read_attachment(b"", att["url"], files_dir=None))
-                att["error"] = f"download failed: {exc.__class__.__name__}: {exc}"
-                continue
-            if response.status >= 400:
-                att["error"] = f"HTTP {response.status}"
-                continue
-            ctype = response.headers.get("Content-Type", b"").decode("latin-1")
-            att.update(await self._read(response.body, att["url"], ctype))
-            if response.meta.get("nianbao_warc"):  # crawler/warc.py: where the bytes are kept
-                att["warc"] = response.meta["nianbao_warc"]
-            self.crawler.stats.inc_value(f"nianbao/attachments_{att.get('type') or 'error'}")
-            if att.get("text"):
-                texts.append(att["text"])
-        return merge_attachment_texts(item, texts)
-
-
 def merge_attachment_texts(item, texts: list[str]):
-    """A stub page's text becomes its attachments' text; otherwise their text is kept beside it.
-    Shared with archive/reextract.py so a re-extraction decides exactly as the crawl did."""
+    """A stub page's text becomes its attachments' text; otherwise their text is kept beside it, so it is
+    searchable without changing the page's own text."""
     joined = "\n".join(texts)
     if joined and body_is_attachment_stub(item.get("text") or ""):
         item["text"] = joined

@@ -2,9 +2,11 @@
 
 The spider's errback asks `describe` first (refusals by crawler/safety.py and size limits), then names the
 usual failures itself; `with_retries` says how often a failure was retried ("HTTP 503 after 3 retries").
-`AttachmentErrorsPipeline` puts attachment failures (oversized, bombs, document limits, malformed, HTTP
-errors) into `crawl_errors` too: the report is kept, but a missing attachment text is a gap someone must
-see.
+`attachment_reason` words attachment failures (oversized, bombs, document limits, malformed, HTTP errors)
+the same way; the page→record chain (crawler/record.py) applies it in the crawl process, so a scrapy-redis
+worker's items say the same as a single crawl's, and the archive lists them in `crawl_errors`: the report
+is kept, but a missing attachment text is a gap someone must see. Scrapy-free at import: the page→record
+chain runs without it.
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from __future__ import annotations
 import re
 
 from crawler.docguard import refusal_reason
-from crawler.refused import RefusedRequest
 
-__all__ = ["AttachmentErrorsPipeline", "attachment_reason", "describe", "with_retries"]
+__all__ = ["attachment_reason", "describe", "with_retries"]
 
 # Scrapy's size-limit message: matches "Expected to receive 62914560 bytes which is larger than download
 # max size (33554432) in request <GET …>." and "Received 33619968 bytes which is larger than download
@@ -49,6 +50,8 @@ def describe(failure) -> str | None:
     from scrapy.exceptions import ResponseDataLossError
     from twisted.internet.error import ConnectionLost
 
+    from crawler.refused import RefusedRequest
+
     if failure.check(RefusedRequest):
         return str(failure.value)
     message = failure.getErrorMessage()
@@ -74,19 +77,3 @@ def attachment_reason(error: str) -> str:
         # downloads in nianbao)
         return "response larger than limit (cancelled while streaming)"
     return _size_reason(error) or error
-
-
-class AttachmentErrorsPipeline:
-    """After AttachmentPipeline: rewrites each failed attachment's error as a clear reason; the archive
-    (archive.ingest.save_report) then lists it in crawl_errors with URL and run. Doing the wording here,
-    in the crawl process, makes a scrapy-redis worker's items say the same as a single crawl's."""
-
-    def process_item(self, item):
-        from crawler.items import ReportItem
-
-        if not isinstance(item, ReportItem):
-            return item
-        for att in item.get("attachments") or []:
-            if att.get("error"):
-                att["error"] = attachment_reason(att["error"])
-        return item

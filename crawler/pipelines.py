@@ -1,110 +1,124 @@
-"""Thin adapters from Scrapy items to the extraction, classification and archive modules.
+"""Thin adapters from Scrapy items to the page→record chain and the archive.
 
-The logic lives in `crawler.extract`, `crawler.classify` and `archive.ingest`, which are usable (and
-tested) without Scrapy; these classes only move fields between items and those functions. A page that
-cannot be extracted becomes an error record instead of stopping the crawl.
+The logic lives in `crawler.record` (extract, attachments, classify, images: the same chain a re-extraction
+and a scrapy-redis worker run) and `archive.ingest`, both usable without Scrapy; these classes only give
+that chain Scrapy's downloads and thread pools, move fields between items and records, and save. A page
+that cannot be extracted becomes an error record instead of stopping the crawl.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from scrapy import signals
 
+from crawler.attachments import FILES_DIR, read_attachment
+from crawler.docguard import Limits
+from crawler.images import ocr_into_item
 from crawler.items import CrawlErrorItem, DiscoveryItem, ReportItem
+from crawler.record import Fetched, FetchFailed, PageRejected, page_to_record
 
 
 def _is_report(item: Any) -> bool:
     return isinstance(item, ReportItem)
 
 
-def _silently_empty(fields: dict, html: str, url: str) -> bool:
-    """No text, no attachment and no content image, from a page whose body does show text."""
-    if fields.get("text") or fields.get("attachments"):
-        return False
-    import lxml.html
+class RecordPipeline:
+    """The page→record chain of crawler/record.py on each report item, attachments and images fetched
+    through Scrapy's engine (downloader middlewares, politeness, robots rules and the WARC record apply).
 
-    from crawler.depth import parse_within_depth
-    from crawler.metadata import image_only
+    Reading files and OCR run in thread pools of their own (one thread per reader process, one for OCR),
+    which wait on the reader processes: the reactor goes on downloading while a file is read, and the
+    threads Twisted uses for DNS are never all waiting for a slow PDF.
+    """
 
-    if image_only(html, url, ""):
-        return False  # a 图片版 report: ClassifyPipeline keeps its images
-    try:
-        _, root = parse_within_depth(html, lambda h, p: lxml.html.document_fromstring(h, parser=p))
-    except ValueError:  # no markup at all (lxml's ParserError), or too deep even flattened
-        return bool(html.strip())
-    texts = root.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
-    return any(t.strip() for t in texts)
+    def __init__(self, crawler, files_dir: Path, limits: Limits | None = None):
+        self.crawler = crawler
+        self.files_dir = files_dir
+        self.limits = limits or Limits()
+        self._pools: dict[str, Any] = {}
 
+    @classmethod
+    def from_crawler(cls, crawler):
+        files_dir = crawler.settings.get("NIANBAO_FILES_DIR")
+        if not files_dir:
+            db = getattr(crawler.spider, "db", None) or crawler.settings.get("NIANBAO_DB")
+            files_dir = Path(db).parent / "files" if db else FILES_DIR
+        return cls(crawler, Path(files_dir), Limits.from_settings(crawler.settings))
 
-class ExtractPipeline:
-    def process_item(self, item):
+    async def _in_thread(self, pool: str, size: int, function, *args):
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor, threads
+        from twisted.python.threadpool import ThreadPool
+
+        if pool not in self._pools:
+            self._pools[pool] = ThreadPool(0, size, f"nianbao-{pool}")
+            self._pools[pool].start()
+        deferred = threads.deferToThreadPool(reactor, self._pools[pool], function, *args)
+        return await maybe_deferred_to_future(deferred)
+
+    async def _fetch(self, url: str, role: str, bureau_id: str | None) -> Fetched:
+        from scrapy import Request
+
+        request = Request(url, meta={"bureau_id": bureau_id, "nianbao_attachment": True})
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:
+            raise FetchFailed(f"download failed: {exc.__class__.__name__}: {exc}") from exc
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1")
+        # crawler/warc.py: where the bytes are kept
+        return Fetched(response.body, response.status, ctype, response.meta.get("nianbao_warc"))
+
+    def _read(self, data: bytes, url: str, ctype: str):
+        workers = max(1, int(self.limits.workers))
+        args = (data, url, ctype, self.files_dir, self.limits)
+        return self._in_thread("readers", workers, read_attachment, *args)
+
+    async def _ocr(self, item: dict, stored: list[dict]) -> str:
+        if not stored:
+            return ""
+        text = await self._in_thread("image-ocr", 1, ocr_into_item, item, stored, self.files_dir)
+        self.crawler.stats.inc_value(
+            "nianbao/images_ocr_text" if text else "nianbao/images_ocr_none"
+        )
+        return text
+
+    async def process_item(self, item):
         if not _is_report(item):
             return item
-        from crawler.extract import extract_page
-
         try:
-            fields = extract_page(item["html"], item["url"])
-        except Exception as exc:  # one broken page must not end a crawl of hundreds of portals
+            record = await page_to_record(
+                dict(item),
+                lambda url, role: self._fetch(url, role, item.get("bureau_id")),
+                files_dir=self.files_dir,
+                limits=self.limits,
+                read=self._read,
+                ocr=self._ocr,
+                count=lambda name: self.crawler.stats.inc_value(f"nianbao/{name}"),
+            )
+        except PageRejected as exc:
             return CrawlErrorItem(
                 url=item["url"],
-                reason=f"extraction failed: {exc.__class__.__name__}: {exc}",
+                reason=str(exc),
                 status=item.get("http_status"),
                 bureau_id=item.get("bureau_id"),
                 run_id=item.get("run_id"),
             )
-        if _silently_empty(fields, item["html"], item["url"]):
-            # Archiving it would replace a report's text with nothing; the error keeps the gap visible.
-            return CrawlErrorItem(
-                url=item["url"],
-                reason="empty body: nothing extracted from a page that has text",
-                status=item.get("http_status"),
-                bureau_id=item.get("bureau_id"),
-                run_id=item.get("run_id"),
-            )
-        for key, value in fields.items():
+        for key, value in record.items():
             if key in ReportItem.fields:
                 item[key] = value
-        # The page title can be missing or chrome-only; the list's title attribute is the full title.
-        if not item.get("title"):
-            item["title"] = item.get("list_title")
-        if not item.get("published") and item.get("list_date"):
-            item["published"] = item["list_date"]
         return item
 
+    def close_spider(self):
+        from crawler.docworker import get_pool
 
-class ClassifyPipeline:
-    def process_item(self, item):
-        if not _is_report(item):
-            return item
-        from archive.textnorm import search_text
-        from crawler.classify import classify, subordinate_unit
-
-        title = item.get("title") or item.get("list_title") or ""
-        text = item.get("text") or ""
-        kind, year = classify(title, text)
-        item["kind"] = kind
-        item["subordinate_unit"] = subordinate_unit(title)
-        # extract_page reads the year from the title; keep it so the year field and title always agree.
-        if item.get("year") is None:
-            item["year"] = year
-        # Repaired (PDF spaces, width, ruby) then normalized: the stored text stays the faithful extraction.
-        # Attachment text is searchable too (crawler.attachments puts it here when the page has a body).
-        from crawler.metadata import image_only, region_fields
-
-        item.update(region_fields(item.get("site_id_code")))
-        if not item.get("attachments"):
-            refused = list(item.get("refused_links") or [])
-            images = image_only(item.get("html") or "", item["url"], text, refused)
-            item["refused_links"] = refused
-            if images:  # 图片版: kept, flagged, images listed
-                item["image_only"] = True
-                item["images"] = images
-        extra = item.get("attachment_text") or ""
-        item["text_normalized"] = search_text(f"{text}\n{extra}" if extra else text)
-        return item
+        get_pool(self.limits).close()  # a read still running ends with an error at once
+        for pool in self._pools.values():
+            pool.stop()
+        self._pools.clear()
 
 
 def _json_safe(stats: dict[str, Any]) -> dict[str, Any]:

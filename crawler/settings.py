@@ -64,11 +64,8 @@ DOWNLOAD_TIMEOUT = 30
 HTTPERROR_ALLOW_ALL = False
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.ExtractPipeline": 300,
-    "crawler.attachments.AttachmentPipeline": 350,
-    "crawler.failures.AttachmentErrorsPipeline": 360,
-    "crawler.pipelines.ClassifyPipeline": 400,
-    "crawler.images.ImagePipeline": 450,  # 图片版 reports: their images downloaded and kept
+    # crawler/record.py: extract → attachments → their errors → classify → images of a 图片版 report
+    "crawler.pipelines.RecordPipeline": 300,
     "crawler.pipelines.ArchivePipeline": 900,
     "crawler.resume.DoneLogPipeline": 950,
 }
