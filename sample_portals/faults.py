@@ -22,10 +22,11 @@ import threading
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Callable
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
+
+from sample_portals import render_trs
+from sample_portals.httpbase import PortalHandlerBase, QuietServer, serve_until_interrupted
 
 __all__ = [
     "BIG_SIZE",
@@ -147,33 +148,37 @@ def _report_text(title: str) -> list[str]:
     ]
 
 
+SITE = "故障测试局"
+METAS = (
+    f'<meta name="SiteName" content="{SITE}"><meta name="SiteIDCode" content="4399000001">\n'
+    '<meta name="ColumnName" content="政府信息公开年报"><meta name="ArticleTitle" content="{title}">\n'
+    '<meta name="PubDate" content="{date} 09:00"><meta name="Url" content="http://127.0.0.1:{port}{path}">'
+)
+HEADER = f'<div class="header"><a href="/index.html">{SITE}</a></div>'
+CRUMB = '<div class="crumb">当前位置：<a href="/index.html">首页</a> &gt; {column}</div>'
+FOOTER = f'<div class="footer"><p>主办：{SITE} 网站标识码：4399000001</p></div>'
+
+
 def _page(title: str, date: str, path: str, extra: str = "") -> str:
+    """A TRS detail page drawn by the sample TRS renderer, with this portal's own chrome."""
     body = "\n".join(f"<p>{line}</p>" for line in _report_text(title))
-    return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{title}_故障测试局</title>
-<meta name="SiteName" content="故障测试局"><meta name="SiteIDCode" content="4399000001">
-<meta name="ColumnName" content="政府信息公开年报"><meta name="ArticleTitle" content="{title}">
-<meta name="PubDate" content="{date} 09:00"><meta name="Url" content="http://127.0.0.1:{PORT}{path}">
-</head><body>
-<div class="header"><a href="/index.html">故障测试局</a></div>
-<div class="crumb">当前位置：<a href="/index.html">首页</a> &gt; <a href="{BASE}/index.html">政府信息公开年报</a></div>
-<div class="article"><h1>{title}</h1><div class="info">发布日期：{date}</div>
-<div class="article_con"><div class="TRS_Editor">
-{body}
-</div></div>{extra}</div>
-<div class="footer"><p>主办：故障测试局 网站标识码：4399000001</p></div>
-</body></html>"""
+    metas = METAS.format(title=title, date=date, port=PORT, path=path)
+    column = f'<a href="{BASE}/index.html">政府信息公开年报</a>'
+    return render_trs.detail_html(
+        render_trs.page_head(f"{title}_{SITE}", metas, assets=False),
+        title,
+        body,
+        header=HEADER,
+        crumb_html=CRUMB.format(column=column),
+        info=f'<div class="info">发布日期：{date}</div>',
+        files_html=extra,
+        footer=FOOTER,
+    )
 
 
 def _attachment_block() -> str:
     links = "\n".join(f'<p><a href="{href}">{name}</a></p>' for href, name, _ in ATTACHMENTS)
     return f'<div class="fj"><p>附件：</p>\n{links}\n</div>'
-
-
-def _row(path: str, title: str, date: str) -> str:
-    return (
-        f'<li><a href="{path}" title="{title}" target="_blank">{title}</a><span>{date}</span></li>'
-    )
 
 
 def _list_page(page: int) -> str:
@@ -184,15 +189,14 @@ def _list_page(page: int) -> str:
         rows = [*good_rows[:3], good_rows[0], *fault_rows[:9]]
     else:
         rows = [good_rows[0], *good_rows[3:], *fault_rows[9:]]
-    items = "\n".join(_row(*r) for r in rows)
-    return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>政府信息公开年报_故障测试局</title></head><body>
-<div class="crumb">当前位置：<a href="/index.html">首页</a> &gt; 政府信息公开年报</div>
-<div class="list"><ul>
-{items}
-</ul></div>
-<script>createPageHTML(2, {page}, "index", "html");</script>
-</body></html>"""
+    return render_trs.list_html(
+        render_trs.page_head(f"政府信息公开年报_{SITE}", assets=False),
+        "政府信息公开年报",
+        [render_trs.list_row(path, title, date) for path, title, date in rows],
+        2,
+        page,
+        crumb_html=CRUMB.format(column="政府信息公开年报"),
+    )
 
 
 def _home() -> str:
@@ -227,26 +231,8 @@ def zip_bomb() -> bytes:
 BROKEN_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\nstream\x00\xff garbage\n%%EO"
 
 
-class FaultHandler(BaseHTTPRequestHandler):
+class FaultHandler(PortalHandlerBase):
     server_version = "nianbao-faults"
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class names it so
-        pass
-
-    def send(
-        self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", **headers
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name.replace("_", "-"), value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def redirect(self, location: str) -> None:
-        self.send(302, b"", Location=location)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         path = urlsplit(self.path).path
@@ -278,7 +264,7 @@ class FaultHandler(BaseHTTPRequestHandler):
             return self.redirect("/loop/b" if path == "/loop/a" else "/loop/a")
         if path.startswith("/files/"):
             return self.attachment(unquote(path))
-        return self.send(404, "<html><body>404 页面不存在</body></html>".encode())
+        return self.not_found()
 
     def fault(self, fault: str, path: str) -> None:
         if fault == "500":
@@ -313,7 +299,7 @@ class FaultHandler(BaseHTTPRequestHandler):
         if fault == "loop":
             return self.redirect("/loop/a")
         if fault == "vanished":
-            return self.send(404, "<html><body>404 页面不存在</body></html>".encode())
+            return self.not_found()
         return self.redirect(REDIRECTS[fault])
 
     def attachment(self, path: str) -> None:
@@ -353,15 +339,6 @@ class FaultHandler(BaseHTTPRequestHandler):
             return
 
 
-class FaultServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
-
-    def handle_error(self, request, client_address) -> None:
-        """Client hang-ups are what this server provokes; they are not worth a traceback."""
-
-
 class _Counter(threading.Thread):
     """The offsite host: accepts and counts connections, answers nothing."""
 
@@ -393,7 +370,7 @@ class FaultPortal:
     """The running fault portal: `hits` per path, `offsite_connections`, and `stop()`."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = PORT, offsite_port: int = OFFSITE_PORT):
-        self.server = FaultServer((host, port), FaultHandler)
+        self.server = QuietServer((host, port), FaultHandler)
         self.server.hits = Counter()  # type: ignore[attr-defined]
         self.offsite = _Counter(offsite_port)
         self.thread = threading.Thread(
@@ -426,14 +403,7 @@ def main() -> None:
     print(
         f"fault portal on http://127.0.0.1:{PORT}/ (offsite counter on {OFFSITE_PORT}); Ctrl-C to stop"
     )
-    stop: Callable[[], None] = portal.stop
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop()
+    serve_until_interrupted(portal.stop)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ build step. All bureaus share one port (default 8740, outside the sample portals
 
 Pages follow the TRS WCM shape the `trs` adapter reads: `index.html`, `index_N.html` list pages whose pager
 exists only as a `createPageHTML(…)` call, `ul > li` rows with `a[title]` and a date span, and detail pages
-`YYYYMM/tYYYYMMDD_N.html` with the body in `div.TRS_Editor` between site chrome.
+`YYYYMM/tYYYYMMDD_N.html` with the body in `div.TRS_Editor` between site chrome, all drawn by the sample
+TRS renderer (`render_trs.list_html`, `render_trs.detail_html`) so the three TRS servers share one page.
 
 Use: `start(n_bureaus, items_per_bureau)` → (registry rows, stop function), or
 `python -m sample_portals.large --bureaus 20 --items 250` to serve until Ctrl-C.
@@ -20,12 +21,13 @@ import argparse
 import random
 import re
 import threading
-import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import yaml
+
+from sample_portals import render_trs
+from sample_portals.httpbase import PortalHandlerBase, QuietServer, serve_until_interrupted
 
 DEFAULT_PORT = 8740
 PER_PAGE = 20
@@ -106,12 +108,16 @@ def list_page(b: int, page: int, items: int) -> str:
     for i in range(page * PER_PAGE, min(items, (page + 1) * PER_PAGE)):
         title, date, path = item_meta(b, i)
         short = title if len(title) <= 24 else title[:24] + "…"
-        rows.append(f'<li><a href="./{path}" title="{title}">{short}</a><span>{date}</span></li>')
+        rows.append(render_trs.list_row(f"./{path}", title, date, short))
     head, foot = chrome(name)
-    return (
-        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报_{name}</title></head>'
-        f'<body>{head}<div class="list"><ul>{"".join(rows)}</ul></div>'
-        f'<script>createPageHTML({pages}, {page}, "index", "html");</script>{foot}</body></html>'
+    return render_trs.list_html(
+        render_trs.page_head(f"政府信息公开年报_{name}", assets=False),
+        "政府信息公开年报",
+        rows,
+        pages,
+        page,
+        header=head,
+        footer=foot,
     )
 
 
@@ -119,30 +125,27 @@ def detail_page(b: int, i: int) -> str:
     name = bureau_name(b)
     title, date, _ = item_meta(b, i)
     head, foot = chrome(name)
-    body = "".join(f"<p>{p}</p>" for p in body_text(b, i))
-    return (
-        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
-        f'<meta name="SiteName" content="{name}"><meta name="PubDate" content="{date} 09:00">'
-        f'</head><body>{head}<div class="article"><h1>{title}</h1>'
-        f'<div class="info">发布时间：{date} 来源：{name} 浏览次数：<span>1</span></div>'
-        f'<div class="TRS_Editor">{body}</div>'
-        f'<div class="share">【打印本页】【关闭窗口】</div></div>{foot}</body></html>'
+    metas = f'<meta name="SiteName" content="{name}"><meta name="PubDate" content="{date} 09:00">'
+    return render_trs.detail_html(
+        render_trs.page_head(title, metas, assets=False),
+        title,
+        "".join(f"<p>{p}</p>" for p in body_text(b, i)),
+        header=head,
+        info=f'<div class="info">发布时间：{date} 来源：{name} 浏览次数：<span>1</span></div>',
+        tools='<div class="share">【打印本页】【关闭窗口】</div>',
+        footer=foot,
     )
 
 
-class LargeHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class LargeHandler(PortalHandlerBase):
     server_version = "nianbao-large"
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class names it so
-        pass
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         bureaus, items = self.server.bureaus, self.server.items  # type: ignore[attr-defined]
         path = self.path.split("?", 1)[0]
         body = None
         if path == "/robots.txt":
-            self.reply(200, b"User-agent: *\nAllow: /\n", "text/plain; charset=utf-8")
+            self.send(200, b"User-agent: *\nAllow: /\n", "text/plain; charset=utf-8")
             return
         if m := _LIST_RE.match(path):
             b, page = int(m.group(1)), int(m.group(3) or 0)
@@ -154,20 +157,12 @@ class LargeHandler(BaseHTTPRequestHandler):
             if b < bureaus and 0 <= i < items and item_meta(b, i)[2] == path.split("ndbg/", 1)[1]:
                 body = detail_page(b, i)
         if body is None:
-            self.reply(404, "<html><body>404 页面不存在</body></html>".encode())
+            self.not_found()
             return
-        self.reply(200, body.encode("utf-8"))
-
-    def reply(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.send(200, body.encode("utf-8"))
 
 
-class LargeServer(ThreadingHTTPServer):
-    daemon_threads = True
+class LargeServer(QuietServer):
     request_queue_size = 256
 
 
@@ -231,11 +226,7 @@ def main() -> None:
     if args.registry:
         write_registry(args.registry, args.bureaus, args.port)
     print(f"{pages(args.bureaus, args.items)} pages on http://127.0.0.1:{args.port}/; Ctrl-C stops")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        stop()
+    serve_until_interrupted(stop)
 
 
 if __name__ == "__main__":

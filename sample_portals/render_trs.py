@@ -62,6 +62,7 @@ STYLES: dict[str, dict] = {
 }
 DEFAULT_STYLE = STYLES["hunan-jtt"]
 
+PAGE_SCRIPT_TAG = '<script src="/common/js/page.js"></script>'
 PAGE_JS = """/* Paging for TRS WCM list pages: the list files are index.html, index_1.html, ... */
 function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt) {
   if (_nPageCount == null || _nPageCount <= 1) { return; }
@@ -143,16 +144,103 @@ def crumb(bureau: Bureau) -> tuple[str, list[str]]:
     return markup, ["当前位置", "首页 > 政务公开"]
 
 
+def page_head(
+    title: str, metas: str = "", charset: str = '<meta charset="utf-8">', assets: bool = True
+) -> str:
+    """The <head> of every TRS page; `assets` adds the site's stylesheet and the paging script."""
+    parts = [charset, f"<title>{rc.esc(title)}</title>", metas]
+    if assets:
+        parts += ['<link rel="stylesheet" href="/common/css/style.css">', PAGE_SCRIPT_TAG]
+    return "<!DOCTYPE html>\n<html>\n<head>\n" + "\n".join(parts) + "\n</head>"
+
+
 def head(bureau: Bureau, style: dict, title: str, metas: str = "") -> str:
-    return f"""<!DOCTYPE html>
-<html>
-<head>
-{rc.charset_meta(style["http_equiv_only"])}
-<title>{rc.esc(title)}</title>
-{metas}
-<link rel="stylesheet" href="/common/css/style.css">
-<script src="/common/js/page.js"></script>
-</head>"""
+    return page_head(title, metas, rc.charset_meta(style["http_equiv_only"]))
+
+
+def list_row(href: str, title: str, date: str, shown: str | None = None, after: str = "") -> str:
+    """One `ul.list` row as TRS prints it: the full title in `title=`, the shown one maybe cut short."""
+    shown = rc.esc(title) if shown is None else shown
+    return (
+        f'<li><a href="{href}" title="{rc.esc(title)}" target="_blank">{shown}</a>'
+        f"<span>{date}</span>{after}</li>"
+    )
+
+
+def list_html(
+    head_html: str,
+    heading: str,
+    rows: list[str],
+    total: int,
+    current: int,
+    header: str = "",
+    crumb_html: str = "",
+    footer: str = "",
+) -> str:
+    """A TRS column list page: its pager exists only as the `createPageHTML(total, current, …)` call."""
+    return f"""{head_html}
+<body>
+{header}
+<div class="main w1200">
+{crumb_html}
+<div class="column-title"><h2>{rc.esc(heading)}</h2></div>
+<ul class="list">
+{chr(10).join(rows)}
+</ul>
+<div class="page"><script>createPageHTML({total}, {current}, "index", "html")</script></div>
+</div>
+{footer}
+</body>
+</html>
+"""
+
+
+def detail_html(
+    head_html: str,
+    title: str,
+    body: str,
+    *,
+    header: str = "",
+    crumb_html: str = "",
+    above: str = "",
+    info: str = "",
+    index_html: str = "",
+    editor_cls: str = 'class="TRS_Editor"',
+    dup: str = "",
+    files_html: str = "",
+    below: str = "",
+    tools: str = "",
+    footer: str = "",
+) -> str:
+    """A TRS detail page: the body in div.TRS_Editor between <!--startprint--> and <!--endprint-->,
+    site chrome around it; every piece but title and body may be left out."""
+    return f"""{head_html}
+<body>
+{header}
+<div class="main w1200">
+{crumb_html}
+{above}
+<!--startprint-->
+<div class="article">
+<h1>{rc.esc(title)}</h1>
+{info}
+{index_html}
+<div class="article_con">
+<div {editor_cls}><div class="Custom_UnionStyle">
+{body}
+</div></div>
+</div>
+{dup}
+{files_html}
+</div>
+<!--endprint-->
+{below}
+{tools}
+</div>
+{footer}
+</body>
+</html>
+"""
 
 
 def column_pages(
@@ -183,31 +271,21 @@ def column_pages(
                     )
                     links.append(f'<li><a href="{thref}" target="_blank">{rc.esc(title)}</a></li>')
                 pop = '<div class="popbox"><p>相关解读</p><ul>' + "".join(links) + "</ul></div>"
-            lis.append(
-                f'<li><a href="{href}" title="{rc.esc(item.title)}" target="_blank">'
-                f"{rc.esc(rc.truncate(item.title))}</a><span>{date}</span>{pop}</li>"
-            )
+            lis.append(list_row(href, item.title, date, rc.esc(rc.truncate(item.title)), pop))
             every = style["line_every"]
             if every and (n + 1) % every == 0 and n + 1 < len(chunk):
                 lis.append('<li class="line"></li>')
         name = "index.html" if p == 0 else f"index_{p}.html"
-        files[
-            COLUMN_DIR + name
-        ] = f"""{head(bureau, style, f"{bureau.column_name}_{bureau.site_name}")}
-<body>
-{header}
-<div class="main w1200">
-{crumb_html}
-<div class="column-title"><h2>{rc.esc(bureau.column_name)}</h2></div>
-<ul class="list">
-{chr(10).join(lis)}
-</ul>
-<div class="page"><script>createPageHTML({total}, {p}, "index", "html")</script></div>
-</div>
-{footer}
-</body>
-</html>
-"""
+        files[COLUMN_DIR + name] = list_html(
+            head(bureau, style, f"{bureau.column_name}_{bureau.site_name}"),
+            bureau.column_name,
+            lis,
+            total,
+            p,
+            header,
+            crumb_html,
+            footer,
+        )
     return files
 
 
@@ -285,35 +363,22 @@ def detail_page(
     body = rc.item_body(bureau, page, word=True)
     dup = rc.mobile_duplicate(item, mobile_from)
     page.chrome = chrome
-    return f"""{head(bureau, style, f"{item.title}_{bureau.site_name}", metas)}
-<body>
-{header}
-<div class="main w1200">
-{crumb_html}
-{above}
-<!--startprint-->
-<div class="article">
-<h1>{rc.esc(item.title)}</h1>
-{info}
-{index_html}
-<div class="article_con">
-<div {editor_cls}><div class="Custom_UnionStyle">
-{body}
-</div></div>
-</div>
-{dup}
-{files_html}
-</div>
-<!--endprint-->
-{below}
-{share}
-{qr}
-{sxp}
-</div>
-{footer}
-</body>
-</html>
-"""
+    return detail_html(
+        head(bureau, style, f"{item.title}_{bureau.site_name}", metas),
+        item.title,
+        body,
+        header=header,
+        crumb_html=crumb_html,
+        above=above,
+        info=info,
+        index_html=index_html,
+        editor_cls=editor_cls,
+        dup=dup,
+        files_html=files_html,
+        below=below,
+        tools=f"{share}\n{qr}\n{sxp}",
+        footer=footer,
+    )
 
 
 def render(

@@ -21,14 +21,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import threading
-import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
+
+from sample_portals.httpbase import PortalHandlerBase, QuietServer, serve_until_interrupted
 
 __all__ = [
     "PORT",
@@ -91,24 +91,8 @@ def write_registry(path: Path, host: str = "127.0.0.1", port: int = PORT) -> Pat
     return path
 
 
-class HostileHandler(BaseHTTPRequestHandler):
+class HostileHandler(PortalHandlerBase):
     server_version = "nianbao-hostile"
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class names it so
-        pass
-
-    def send(
-        self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", **headers
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name.replace("_", "-"), value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
 
     def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
         self.do_GET()
@@ -125,16 +109,7 @@ class HostileHandler(BaseHTTPRequestHandler):
         for module in self.server.modules:  # type: ignore[attr-defined]
             if module.handle(self, path, query):
                 return None
-        return self.send(404, "<html><body>404 页面不存在</body></html>".encode())
-
-
-class HostileServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-    def handle_error(self, request, client_address) -> None:
-        """Hang-ups are what a hostile portal provokes; they are not worth a traceback."""
+        return self.not_found()
 
 
 class HostilePortal:
@@ -144,7 +119,7 @@ class HostilePortal:
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = PORT):
-        self.server = HostileServer((host, port), HostileHandler)
+        self.server = QuietServer((host, port), HostileHandler)
         self.host, self.port = host, self.server.server_address[1]
         self.base = f"http://{host}:{self.port}"
         self.server.hits = Counter()  # type: ignore[attr-defined]
@@ -177,13 +152,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=PORT, help="0 takes a free port")
     portal = start_in_thread(port=parser.parse_args().port)
     print(f"hostile portal on {portal.base}/; Ctrl-C to stop", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        portal.stop()
+    serve_until_interrupted(portal.stop)
 
 
 if __name__ == "__main__":
