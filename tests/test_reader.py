@@ -372,12 +372,26 @@ def test_comparison_page_and_export(ds, crawled_archive):
 
 
 def test_atom_entries_link_into_the_archive(ds):
+    """Each entry links to the archive's own report page as an absolute URL on the server that answered,
+    and that page exists; a Host header that names no host gets a link without one, never its text."""
     status, body = get(ds, "/archive/new_reports_feed.atom")
     entries = ET.fromstring(body.encode("utf-8")).findall(f"{ATOM}entry")
     assert entries
     for e in entries:
         href = e.find(f"{ATOM}link").get("href")
-        assert re.fullmatch(r"(https?://[^/]+)?/archive/reports/[0-9a-f]{16}", href), href
+        assert re.fullmatch(re.escape(ds) + r"/archive/reports/[0-9a-f]{16}", href), href
+    assert get(ds, href.removeprefix(ds))[0] == 200
+    import urllib.request
+
+    req = urllib.request.Request(
+        f"{ds}/archive/new_reports_feed.atom", headers={"Host": 'x"/><script>'}
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        odd = ET.fromstring(resp.read()).findall(f"{ATOM}entry")
+    assert all(
+        re.fullmatch(r"/archive/reports/[0-9a-f]{16}", e.find(f"{ATOM}link").get("href"))
+        for e in odd
+    )
 
 
 def test_counts_are_integers(ds):

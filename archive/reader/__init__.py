@@ -2,8 +2,9 @@
 
 Kept apart from archive/datasette_plugin.py (connection set-up, report and bureau row pages), and split by
 concern so each module stays readable: the report page (report.py), the search page (searchpage.py), the
-home page (home.py), key figures and /-/compare (figures.py), the WARC evidence (evidence.py). This module
-holds the hooks; datasette_plugin registers it as a second plugin with Datasette's plugin manager.
+home page (home.py), key figures and /-/compare (figures.py), the WARC evidence (evidence.py), the feed's
+absolute links (feed.py). This module holds the hooks; datasette_plugin registers it as a second plugin with
+Datasette's plugin manager.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from markupsafe import Markup, escape
 from archive.labels import column_label, page_label, value_label
 from archive.reader.common import DATABASE, integer_text
 from archive.reader.evidence import warc_record
+from archive.reader.feed import magic_parameters
 from archive.reader.figures import KEY_FIGURES, bureau_figures, compare_page, key_figures
 from archive.reader.home import home_vars, reader_order
 from archive.reader.report import report_extras
@@ -99,6 +101,12 @@ async def static_script(request):
         content_type="application/javascript; charset=utf-8",
         headers={"cache-control": "max-age=300"},
     )
+
+
+@hookimpl
+def register_magic_parameters(datasette):
+    """`:_nianbao_reports`, the absolute URL of the reports table, for the Atom feed's entry links."""
+    return magic_parameters(datasette)
 
 
 @hookimpl
