@@ -3,7 +3,7 @@
 The archive's text is our reading of a page; the WARC is what the portal actually served, with its headers,
 at what time and from which address. With it an archived report can be proven against the portal and an
 improved extractor can be run over the whole history without asking any portal again
-(`nianbao reextract`, archive/reextract.py).
+(`nianbao reextract`, crawler/reextract.py).
 
 `WarcMiddleware` sits next to the downloader (order 950), so it sees every response as it came off the
 wire — list pages, detail pages, attachments, redirects, error pages, 304s — before decompression or

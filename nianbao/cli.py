@@ -195,7 +195,7 @@ def reextract(
     Run it after improving extraction: every report gets the new code's reading of what was fetched, and
     a text that changes is a new version in report_versions.
     """
-    from archive.reextract import reextract as run
+    from crawler.reextract import reextract as run
 
     warc_dir = warc_dir or db.parent / "warc"
     # counts first, then every record, file or attachment that could not be rebuilt (file and offset)

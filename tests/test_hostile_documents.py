@@ -148,7 +148,7 @@ def test_stream_scan_counts_stacked_filters_and_passes_real_pdfs():
 def test_an_unmarked_bomb_record_is_refused_by_the_limit_itself(crawl):
     """WARCs written before refusals were marked hold the bomb as a plain 200 record: reading it must
     refuse it by the limit, in bounded steps, not inflate it."""
-    from archive.reextract import WarcIndex
+    from crawler.reextract import WarcIndex
     from crawler.warc import EncodedBodyRefused, read_record
 
     index = WarcIndex(crawl["db"].parent / "warc")

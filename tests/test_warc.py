@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.reextract import WarcIndex
+from crawler.reextract import WarcIndex
 from crawler.warc import read_record
 
 ROOT = Path(__file__).resolve().parents[1]
