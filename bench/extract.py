@@ -8,7 +8,6 @@ tables on, as `nianbao eval --baseline` runs it). Prints ms/page for both and th
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -19,14 +18,12 @@ sys.path.insert(0, str(ROOT))
 
 def pages() -> list[tuple[str, str]]:
     """(html, url) of every sample detail page and hard-case page."""
+    from crawler.evaluate import expectations
+
     out = []
-    for golden in sorted((ROOT / "sample_portals" / "sites").glob("**/*.golden.json")):
-        g = json.loads(golden.read_text(encoding="utf-8"))
-        page = golden.with_name(golden.name.removesuffix(".golden.json"))
-        out.append((page.read_bytes().decode(g.get("encoding", "utf-8")), g["url"]))
-    hard = ROOT / "tests" / "corpus" / "hard"
-    for name, exp in json.loads((hard / "expect.json").read_text(encoding="utf-8")).items():
-        out.append(((hard / name).read_text(encoding="utf-8"), exp["url"]))
+    for folder in (ROOT / "sample_portals" / "sites", ROOT / "tests" / "corpus" / "hard"):
+        for name, g in expectations(folder).items():
+            out.append(((folder / name).read_bytes().decode(g.get("encoding", "utf-8")), g["url"]))
     return out
 
 

@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sample_portals.render_common import golden_path
+
 __all__ = ["Mutations", "load_file", "trs_changes"]
 
 
@@ -105,7 +107,7 @@ class Change:
 
 
 def _lines(site: Path, rel_path: str) -> list[str]:
-    golden = site / (rel_path.lstrip("/") + ".golden.json")
+    golden = site / golden_path(rel_path).lstrip("/")
     text = json.loads(golden.read_text(encoding="utf-8"))["text"]
     return [ln for ln in text.splitlines() if len(ln) >= 12]
 

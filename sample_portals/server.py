@@ -21,13 +21,12 @@ import mimetypes
 import socket
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sample_portals.bureaus import BUREAUS
+from sample_portals.httpbase import PortalHandlerBase, QuietServer, serve_until_interrupted
 from sample_portals.render_hanweb import datastore
 
 SITES = Path(__file__).resolve().parent / "sites"
@@ -63,38 +62,15 @@ def default_ports() -> dict[int, str]:
     return {b.port: b.id for b in BUREAUS}
 
 
-class PortalHandler(BaseHTTPRequestHandler):
+class PortalHandler(PortalHandlerBase):
     """Serves one bureau's directory; the server object carries which one."""
 
     server_version = "nianbao-sample"
-    protocol_version = "HTTP/1.1"
+    not_found_body = "<html><body><h1>404 页面不存在</h1></body></html>".encode()
 
     @property
     def root(self) -> Path:
         return self.server.site_root  # type: ignore[attr-defined]
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class names it so
-        if getattr(self.server, "verbose", False):
-            super().log_message(format, *args)
-
-    def send(
-        self,
-        status: int,
-        body: bytes,
-        ctype: str = "text/html; charset=utf-8",
-        extra: dict[str, str] | None = None,
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        for name, value in (extra or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def not_found(self) -> None:
-        self.send(404, "<html><body><h1>404 页面不存在</h1></body></html>".encode())
 
     def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
         self.do_GET()
@@ -125,7 +101,7 @@ class PortalHandler(BaseHTTPRequestHandler):
         if (
             not segments
             or any(s.startswith((".", "_")) for s in segments)
-            or path.endswith(".golden.json")
+            or path.endswith(".expected.json")
         ):
             self.not_found()
             return
@@ -276,12 +252,6 @@ class PortalHandler(BaseHTTPRequestHandler):
         return json.loads(path.read_text(encoding="utf-8"))
 
 
-class PortalServer(ThreadingHTTPServer):
-    # socketserver's default listen backlog of 5 refuses connections when a crawl with politeness off
-    # opens a burst of them; real portals sit behind servers with far deeper queues.
-    request_queue_size = 128
-
-
 def make_server(
     host: str,
     port: int,
@@ -289,9 +259,8 @@ def make_server(
     verbose: bool = False,
     validators: bool = True,
     mutations=None,
-) -> ThreadingHTTPServer:
-    httpd = PortalServer((host, port), PortalHandler)
-    httpd.daemon_threads = True
+) -> QuietServer:
+    httpd = QuietServer((host, port), PortalHandler)
     httpd.site_root = root  # type: ignore[attr-defined]
     httpd.verbose = verbose  # type: ignore[attr-defined]
     httpd.validators = validators  # type: ignore[attr-defined]
@@ -391,13 +360,7 @@ def main(host: str = "127.0.0.1", verbose: bool = False, mutations: dict | None 
     for b in BUREAUS:
         print(f"{b.id:14} {b.family:7} http://{host}:{b.port}/  {b.name}")
     print("serving sample portals; Ctrl-C to stop", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop()
+    serve_until_interrupted(stop)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -13,13 +12,11 @@ SITES = ROOT / "sample_portals" / "sites"
 
 
 def load_goldens() -> list[dict]:
-    """Every golden file of the sample portals, each with the path of the page it describes."""
-    goldens = []
-    for path in sorted(SITES.glob("**/*.golden.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        data["_page"] = str(path)[: -len(".golden.json")]
-        goldens.append(data)
-    return goldens
+    """Every golden file of the sample portals (`<name>.expected.json` beside the page `<name>.<ext>`),
+    each with the path of the page it describes."""
+    from crawler.evaluate import expectations
+
+    return [{**data, "_page": str(SITES / name)} for name, data in expectations(SITES).items()]
 
 
 @pytest.fixture(scope="session")

@@ -77,8 +77,8 @@ def test_texts_match_golden(crawled_archive, goldens):
     problems = []
     for g in goldens:
         text = texts.get(g["url"], "")
-        missing = [s for s in g["must_survive"] if s not in text]
-        leaked = [s for s in g["chrome_absent"] if s in text]
+        missing = [s for s in g["must_include"] if s not in text]
+        leaked = [s for s in g["must_exclude"] if s in text]
         f1 = char_f1(text, g["text"])
         if missing or leaked or f1 < 0.99:
             problems.append((g["url"], f"F1={f1:.4f}", missing[:2], leaked[:2]))

@@ -3,7 +3,6 @@ family recognises, read by the generic list reader; a column that yields nothing
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 
@@ -11,18 +10,18 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
-from nianbao.cli import run_crawl
-from crawler.evaluate import detect_family, evaluate_dir
+from crawler.evaluate import detect_family, evaluate_dir, expectations
 from crawler.families import ADAPTERS, FAMILIES, GENERIC, get_adapter, read_list
 from crawler.families.base import CAP_KEY, STATE_KEY
 from crawler.families.paging import script_paging
 from crawler.registry import FAMILIES as REGISTRY_FAMILIES
 from crawler.spiders.bureaus import EMPTY_LIST
+from nianbao.cli import run_crawl
 from sample_portals import hostile
 from sample_portals.hostile import lists
 
 LISTS = Path(__file__).parent / "fixtures" / "families" / "lists"
-EXPECT = json.loads((LISTS / "expect.json").read_text(encoding="utf-8"))
+EXPECT = expectations(LISTS)
 
 
 def _response(name: str, state: dict) -> HtmlResponse:

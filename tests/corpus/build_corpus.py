@@ -3,7 +3,7 @@
 The sample-portal pages are not duplicated in git (they are ~3 MB and already committed under
 sample_portals/sites): this script copies every detail page with an expect entry derived from its golden
 file, every bureau's first column list page (and a JPaaS list answer) with the items it links to, and
-the hand-written hard cases kept in tests/corpus/hard/ with their own expect.json.
+the hand-written hard cases kept in tests/corpus/hard/ (each page with its `<name>.expected.json`).
 """
 
 from __future__ import annotations
@@ -23,12 +23,9 @@ def _flat(bureau_id: str, path: str) -> str:
 
 
 def _goldens() -> list[dict]:
-    out = []
-    for p in sorted(SITES.glob("**/*.golden.json")):
-        g = json.loads(p.read_text(encoding="utf-8"))
-        g["_page"] = p.with_name(p.name.removesuffix(".golden.json"))
-        out.append(g)
-    return out
+    from crawler.evaluate import expectations
+
+    return [{**g, "_page": SITES / name} for name, g in expectations(SITES).items()]
 
 
 def _detail_expect(g: dict) -> dict:
@@ -37,8 +34,8 @@ def _detail_expect(g: dict) -> dict:
         "title": g["title"],
         "published": g["published"],
         # an attachment-only page says nothing itself: its sentences live in the file
-        "must_include": [] if "page_text" in g else g["must_survive"],
-        "must_exclude": g["chrome_absent"],
+        "must_include": [] if "page_text" in g else g["must_include"],
+        "must_exclude": g["must_exclude"],
     }
     if g.get("encoding"):
         exp["encoding"] = g["encoding"]
@@ -90,8 +87,9 @@ def build(out: Path) -> dict:
         if encoding != "utf-8":
             exp["encoding"] = encoding
         expect[name] = exp
-    hard = json.loads((HARD / "expect.json").read_text(encoding="utf-8"))
-    for name, exp in hard.items():
+    from crawler.evaluate import expectations
+
+    for name, exp in expectations(HARD).items():
         shutil.copyfile(HARD / name, out / name)
         expect[name] = exp
     (out / "expect.json").write_text(
