@@ -50,7 +50,7 @@ redis:
 # 127.0.0.1:6390 started and stopped here (sample registry: sample portals on loopback too).
 WORKERS ?= 2
 distributed: setup redis
-	$(BIN)/python -m crawler.distributed --workers $(WORKERS) --registry sample --db $(DB)
+	$(BIN)/nianbao distributed --workers $(WORKERS) --registry sample --db $(DB)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -12,8 +12,9 @@ No item is duplicated: the shared dupefilter fetches each URL once across worker
 is a no-op because `save_report` is keyed by the report id (hash of the canonical URL) and answers
 "unchanged" to the same record twice.
 
-Run (what `make distributed` does):
-    python -m crawler.distributed --workers 2 --registry sample --db data/archive.db --start-redis
+Run (what `make distributed` does, serving the sample portals too):
+    nianbao distributed --workers 2 --registry sample --db data/archive.db
+`python -m crawler.distributed` takes the same options against portals that are already being served.
 """
 
 from __future__ import annotations
@@ -319,7 +320,9 @@ def run(
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, start_portals=None) -> int:
+    """The coordinator's command line. `start_portals()` serves the sample portals and returns their
+    stop function: the caller's (`nianbao distributed`), since the crawler never starts them itself."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--registry", default="sample")
@@ -331,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         "--portals",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="serve the sample portals on loopback (default: for the sample registry)",
+        help="serve the sample portals on loopback (`nianbao distributed` only; its default for the "
+        "sample registry)",
     )
     parser.add_argument("--log-dir", type=Path, default=None, help="one Scrapy log per worker here")
     parser.add_argument(
@@ -343,12 +347,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    portals = args.registry == "sample" if args.portals is None else args.portals
-    stop = None
-    if portals:
-        from sample_portals import server as portal_server
-
-        stop = portal_server.start_in_thread()
+    portals = args.portals
+    if portals is None:
+        portals = start_portals is not None and args.registry == "sample"
+    if portals and start_portals is None:
+        parser.error(
+            "--portals: run `nianbao distributed` (or `nianbao portals` beside this command)"
+        )
+    stop = start_portals() if portals else None
     if args.log_dir:
         args.log_dir.mkdir(parents=True, exist_ok=True)
     try:

@@ -205,5 +205,21 @@ def reextract(
     click.echo(str(run(db, warc_dir, registry=registry, limits=limits)))
 
 
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def distributed(args: tuple[str, ...]) -> None:
+    """Scale-out crawl: scrapy-redis workers and one archive writer (`--help` for its options).
+
+    The options are crawler/distributed.py's; this command adds the sample portals, served on loopback
+    for the sample registry (or with --portals), which the crawler never starts itself."""
+    from crawler import distributed as coordinator
+    from sample_portals import server
+
+    sys.exit(coordinator.main(list(args), start_portals=server.start_in_thread))
+
+
 if __name__ == "__main__":
     main()
