@@ -211,16 +211,58 @@ def test_image_only_report_shows_archived_images(ds, crawled_archive):
     assert all((files / i["path"]).stat().st_size == i["size"] for i in images)
 
 
-def test_warc_record_of_a_report(ds, crawled_archive):
-    r = report_with(crawled_archive, "warc_file is not null")
-    status, html = get(ds, f"/archive/reports/{r['id']}")
-    assert f'href="/-/warc/{r["id"]}"' in html
-    import gzip
+def warc_download(ds: str, rid: str) -> list:
+    """The records of /-/warc/<rid>, read by warcio as any WARC reader would."""
     import urllib.request
 
-    with urllib.request.urlopen(f"{ds}/-/warc/{r['id']}", timeout=30) as resp:
-        record = gzip.decompress(resp.read()).decode("utf-8", "replace")
-    assert record.startswith("WARC/1.0") and f"WARC-Target-URI: {r['url']}" in record
+    from warcio.archiveiterator import ArchiveIterator
+
+    with urllib.request.urlopen(f"{ds}/-/warc/{rid}", timeout=30) as resp:
+        assert resp.headers["content-type"] == "application/warc"
+        body = resp.read()
+    return [
+        (
+            rec.rec_headers.get_header("WARC-Type"),
+            rec.rec_headers.get_header("WARC-Target-URI"),
+            rec.rec_headers.get_header("WARC-Record-ID"),
+            rec.rec_headers.get_header("WARC-Concurrent-To"),
+            rec.content_stream().read(),
+        )
+        for rec in ArchiveIterator(io.BytesIO(body))
+    ]
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "warc_file is not null and id in (select report_id from attachments where warc_file is not null)",
+        "image_only = 1",
+    ],
+)
+def test_warc_download_holds_every_record_of_a_report(ds, crawled_archive, where):
+    """The evidence download is the report page's response and every attachment's or image's response, each
+    with its request and metadata record, as the crawl stored them."""
+    r = report_with(crawled_archive, where)
+    status, html = get(ds, f"/archive/reports/{r['id']}")
+    assert f'href="/-/warc/{r["id"]}"' in html
+    files = rows(
+        crawled_archive,
+        "select url, sha256 from attachments where report_id = ? and warc_file is not null "
+        "union all select url, sha256 from report_images where report_id = ? and warc_file is not null",
+        (r["id"], r["id"]),
+    )
+    assert files
+    records = warc_download(ds, r["id"])
+    responses = {uri: (rid, body) for kind, uri, rid, _, body in records if kind == "response"}
+    assert set(responses) == {r["url"]} | {f["url"] for f in files}
+    import hashlib
+
+    for f in files:  # the bytes the archive kept are the bytes in the record
+        if f["sha256"]:
+            assert hashlib.sha256(responses[f["url"]][1]).hexdigest() == f["sha256"]
+    for rid, _ in responses.values():
+        kinds = {kind for kind, _, _, to, _ in records if to == rid}
+        assert "request" in kinds, rid
     assert get(ds, "/-/warc/0000000000000000")[0] == 404
 
 
