@@ -128,6 +128,12 @@ if os.environ.get("NIANBAO_POLITE", "1") == "0":
 EXTENSIONS = {**globals().get("EXTENSIONS", {}), "crawler.progress.BureauLogStats": 500}
 NIANBAO_PROGRESS_INTERVAL = 60.0
 
+# Scrapy runs every callback's output through CONCURRENT_ITEMS tasks of its own (default 100), created per
+# response whatever it yields: 101 asyncio tasks and 100 queue puts for a detail page's one item, about a third
+# of the crawl's CPU with pipelines off (bench/national.py, profiled). Our callbacks yield one item or a list
+# page's ten requests, so 8 lose no parallelism.
+CONCURRENT_ITEMS = 8
+
 # National scale (crawler/politeness.py): many portals served side by side with a bounded number open at once,
 # and a 429/503 pauses the whole host, not only the retried request. Polite crawls only: runs against our own
 # sample portals (NIANBAO_POLITE=0) keep Scrapy's own queue order and no pauses.
