@@ -66,7 +66,11 @@ def score_detail(name: str, html: str, exp: dict, baseline: bool = False) -> Pag
     from crawler.extract import extract_page
 
     url = _page_url(name, exp)
-    got = _bare_trafilatura(html, url) if baseline else extract_page(html, url)
+    got = (
+        _bare_trafilatura(html, url)
+        if baseline
+        else extract_page(html, url, family=exp.get("family"))
+    )
     text = got.get("text") or ""
     score = PageScore(name, "detail")
     # a page whose report text comes from its attachment or images (`page_text`) holds none of it itself

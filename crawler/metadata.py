@@ -1,5 +1,5 @@
-"""Metadata the page states indirectly: the region behind a SiteIDCode, dates in any spelling, and
-whether a report was published as pictures only.
+"""Metadata the page states indirectly: the region behind a SiteIDCode, and whether a report was
+published as pictures only (dates, in any spelling, are read by `crawler.dates` alone).
 
 Every government site carries a 网站标识码 (SiteIDCode) whose first six digits are the administrative
 division code of the site's owner, so a report can be placed on the map without a registry lookup. The
@@ -15,9 +15,8 @@ import re
 from urllib.parse import urljoin
 
 from archive.safeurl import link_scheme, refusal, refused_link
-from crawler.dates import parse_date
 
-__all__ = ["PROVINCES", "image_only", "parse_date", "region_fields"]
+__all__ = ["PROVINCES", "image_only", "region_fields"]
 
 PROVINCES = {
     "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",

@@ -95,7 +95,7 @@ def extract(item: dict) -> dict:
     from crawler.extract import extract_page
 
     try:
-        fields = extract_page(item["html"], item["url"])
+        fields = extract_page(item["html"], item["url"], family=item.get("family"))
     except Exception as exc:  # one broken page must not end a crawl of hundreds of portals
         raise PageRejected(f"extraction failed: {exc.__class__.__name__}: {exc}") from exc
     if _silently_empty(fields, item["html"], item["url"]):

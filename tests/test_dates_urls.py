@@ -4,7 +4,6 @@ import pytest
 
 from archive.schema import report_id
 from archive.urls import canonical_url
-from crawler import extract, metadata
 from crawler.dates import date_in_url, month_day, parse_date
 from crawler.families import base
 
@@ -33,10 +32,6 @@ from crawler.families import base
 )
 def test_parse_date_reads_every_printed_form(text, expected):
     assert parse_date(text) == expected
-    # every call site reads dates the same way
-    assert base.normalize_date(text) == expected
-    assert extract._norm_date(text) == expected
-    assert metadata.parse_date(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,9 @@ import pytest
 from scrapy import FormRequest, Request
 from scrapy.http import HtmlResponse, TextResponse
 
+from crawler.dates import parse_date
 from crawler.families import get_adapter
-from crawler.families.base import STATE_KEY, normalize_date
+from crawler.families.base import STATE_KEY
 from crawler.families.hanweb import parse_jpage_config
 from crawler.registry import Bureau
 
@@ -210,8 +211,8 @@ def test_jpage_config_reads_js_object_literal():
         ("2020-13-01", None),
     ],
 )
-def test_normalize_date(text, expected):
-    assert normalize_date(text) == expected
+def test_list_cell_dates(text, expected):
+    assert parse_date(text) == expected
 
 
 def test_trs_row_without_title_attribute_still_listed():

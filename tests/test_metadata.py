@@ -2,7 +2,8 @@
 
 import pytest
 
-from crawler.metadata import PROVINCES, image_only, parse_date, region_fields
+from crawler.dates import parse_date
+from crawler.metadata import PROVINCES, image_only, region_fields
 
 
 def test_region_from_site_id_code():

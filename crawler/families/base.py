@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from crawler.bureau import Bureau
+    from crawler.families.pagerules import BodyRule, FieldRule
 
 __all__ = [
     "STATE_KEY",
@@ -30,7 +31,6 @@ __all__ = [
     "ListEntry",
     "bounded",
     "canonical_url",
-    "normalize_date",
 ]
 
 # Request meta key under which an adapter keeps its own paging state between list pages.
@@ -50,11 +50,6 @@ class ListEntry:
     date: str | None  # YYYY-MM-DD
 
 
-def normalize_date(text: str | None) -> str | None:
-    """The first date in a list cell as YYYY-MM-DD; list cells often carry brackets or a time."""
-    return parse_date(text)
-
-
 def bounded(requests: Iterable[Request], state: dict[str, Any]) -> list[Request]:
     """At most `cap` follow-up requests of one list page, drawn lazily from `requests`.
 
@@ -69,12 +64,13 @@ class FamilyAdapter:
     """Base of the family adapters.
 
     A family provides: the requests that open a column (`column_requests`), the parsing of any list
-    response it asked for (`parse_list`), and where the article body usually sits (`body_selectors`),
-    a hint for extraction and for people debugging a new portal.
+    response it asked for (`parse_list`), and how its detail pages hold their body (`body_rules`) and
+    fields (`field_rules`), as data that `crawler.extract` reads (`crawler/families/pagerules.py`).
     """
 
     family: ClassVar[str] = ""
-    body_selectors: ClassVar[tuple[str, ...]] = ()
+    body_rules: ClassVar[tuple[BodyRule, ...]] = ()
+    field_rules: ClassVar[tuple[FieldRule, ...]] = ()
 
     @classmethod
     def detect(cls, body: str, url: str) -> float:
@@ -141,7 +137,7 @@ def table_entries(response: Response, href_ok=None) -> list[ListEntry]:
         for cell in tr.xpath("./td"):
             if cell.xpath(".//a[@href]"):
                 continue
-            date = normalize_date(" ".join(cell.xpath(".//text()").getall()))
+            date = parse_date(" ".join(cell.xpath(".//text()").getall()))
             if date:
                 break
         if date is None:

@@ -25,6 +25,7 @@ from crawler.families.base import (
     pager_urls,
     table_entries,
 )
+from crawler.families.pagerules import BodyRule, has_class, has_id
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -43,7 +44,20 @@ _DETECT_RE = re.compile(r">\s*索\s*引\s*号\s*<")
 
 class GkmlAdapter(FamilyAdapter):
     family = "gkml"
-    body_selectors = ("#zoom", ".gkml_content", "#UCAP-CONTENT", "div.TRS_Editor")
+    body_rules = (
+        BodyRule(
+            "UCAP-CONTENT",
+            "container",
+            '<div id="UCAP-CONTENT"><p>一、总体情况</p></div>',
+            xpath=has_id("UCAP-CONTENT", "ucap-content"),
+        ),
+        BodyRule(
+            "zoom",
+            "container",
+            '<div class="gkml_content" id="zoom"><p>一、总体情况</p></div>',
+            xpath=f"{has_id('zoom', 'Zoom')} or {has_class('zoom')}",
+        ),
+    )
 
     @classmethod
     def detect(cls, body: str, url: str) -> float:

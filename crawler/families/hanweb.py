@@ -17,14 +17,15 @@ from lxml import etree
 from parsel import Selector
 from scrapy import FormRequest, Request
 
+from crawler.dates import parse_date
 from crawler.families.base import (
     STATE_KEY,
     FamilyAdapter,
     ListEntry,
     bounded,
     canonical_url,
-    normalize_date,
 )
+from crawler.families.pagerules import BodyRule, FieldRule, Markers, has_class, has_id
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -101,7 +102,7 @@ def record_entry(record_html: str, base_url: str) -> ListEntry | None:
         return None
     link = links[0]
     title = " ".join((link.attrib.get("title") or link.xpath("normalize-space(.)").get("")).split())
-    date = normalize_date(" ".join(sel.css("span::text, td::text, em::text, i::text").getall()))
+    date = parse_date(" ".join(sel.css("span::text, td::text, em::text, i::text").getall()))
     return ListEntry(canonical_url(urljoin(base_url, link.attrib["href"].strip())), title, date)
 
 
@@ -112,7 +113,75 @@ _DETECT_RE = re.compile(r"<datastore>|/module/jpage/dataproxy\.jsp", re.I)
 
 class HanwebAdapter(FamilyAdapter):
     family = "hanweb"
-    body_selectors = ("#zoom", "div.zoom", "div.bt-content.zoom", "div.TRS_Editor")
+    body_rules = (
+        BodyRule(
+            "zoom",
+            "container",
+            '<div id="zoom"><p>一、总体情况</p></div>',
+            xpath=f"{has_id('zoom', 'Zoom')} or {has_class('zoom')}",
+        ),
+        # Hanweb content markers (a 繁体 proxy may convert them): matches "<!--<$[信息内容]>begin-->" …
+        # "<!--<$[信息内容]>end-->" and "<!--<$[信息內容]>begin-->".
+        BodyRule(
+            "信息内容",
+            "markers",
+            "<!--<$[信息内容]>begin--><p>一、总体情况</p><!--<$[信息内容]>end-->",
+            markers=Markers(
+                r"<!--\s*<\$\[信息[内內]容\]>\s*begin\s*-->",
+                r"<!--\s*<\$\[信息[内內]容\]>\s*end\s*-->",
+                r"<\$\[信息[内內]容\]>\s*begin",
+            ),
+        ),
+        # The meta pair around the body: matches '<meta name="ContentStart">' … '<meta name=ContentEnd>'.
+        BodyRule(
+            "ContentStart",
+            "markers",
+            '<meta name="ContentStart"><p>一、总体情况</p><meta name="ContentEnd">',
+            markers=Markers(
+                r"<meta[^>]*name\s*=\s*[\"']?ContentStart[\"']?[^>]*>",
+                r"<meta[^>]*name\s*=\s*[\"']?ContentEnd[\"']?[^>]*>",
+            ),
+        ),
+        # The RSS export markers: matches "<!--ZJEG_RSS.content.begin-->" … "<!--ZJEG_RSS.content.end-->".
+        BodyRule(
+            "ZJEG_RSS",
+            "markers",
+            "<!--ZJEG_RSS.content.begin--><p>一、总体情况</p><!--ZJEG_RSS.content.end-->",
+            markers=Markers(
+                r"<!--\s*ZJEG_RSS\.content\.begin\s*-->",
+                r"<!--\s*ZJEG_RSS\.content\.end\s*-->",
+                r"ZJEG_RSS\.content\.begin",
+            ),
+        ),
+    )
+    field_rules = (
+        # Title markers: matches "<!--<$[标题名称(html)]>begin-->…<!--<$[标题名称(html)]>end-->" and
+        # "<!--<$[標題名稱]>begin-->".
+        FieldRule(
+            "标题名称",
+            "title",
+            Markers(
+                r"<!--\s*<\$\[[标標][题題]名[称稱](?:\(html\))?\]>\s*begin\s*-->",
+                r"<!--\s*<\$\[[标標][题題]名[称稱](?:\(html\))?\]>\s*end\s*-->",
+            ),
+            examples=(
+                (
+                    "<!--<$[标题名称(html)]>begin-->某局<b>2023年</b>年报<!--<$[标题名称(html)]>end-->",
+                    "某局2023年年报",
+                ),
+            ),
+        ),
+        # Source markers: matches "<!--<$[信息来源]>begin-->市交通局<!--<$[信息来源]>end-->".
+        FieldRule(
+            "信息来源",
+            "source",
+            Markers(
+                r"<!--\s*<\$\[信息[来來]源\]>\s*begin\s*-->",
+                r"<!--\s*<\$\[信息[来來]源\]>\s*end\s*-->",
+            ),
+            examples=(("<!--<$[信息来源]>begin-->市交通局<!--<$[信息来源]>end-->", "市交通局"),),
+        ),
+    )
 
     @classmethod
     def detect(cls, body: str, url: str) -> float:

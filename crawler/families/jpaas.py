@@ -17,14 +17,15 @@ from urllib.parse import urljoin
 
 from scrapy import Request
 
+from crawler.dates import parse_date
 from crawler.families.base import (
     STATE_KEY,
     FamilyAdapter,
     ListEntry,
     bounded,
     canonical_url,
-    normalize_date,
 )
+from crawler.families.pagerules import BodyRule, has_class, has_id
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -100,7 +101,20 @@ def items_of(payload: Any) -> tuple[list[dict], int | None]:
 
 class JpaasAdapter(FamilyAdapter):
     family = "jpaas"
-    body_selectors = ("#zoom", ".article-conter", "#ivs_content")
+    body_rules = (
+        BodyRule(
+            "bt-content",
+            "container",
+            '<div class="bt-content"><p>一、总体情况</p></div>',
+            xpath=has_class("bt-content"),
+        ),
+        BodyRule(
+            "zoom",
+            "container",
+            '<div class="article-conter" id="zoom"><p>一、总体情况</p></div>',
+            xpath=f"{has_id('zoom', 'Zoom')} or {has_class('zoom')}",
+        ),
+    )
 
     @classmethod
     def detect(cls, body: str, url: str) -> float:
@@ -146,7 +160,7 @@ class JpaasAdapter(FamilyAdapter):
             url, title = _first(rec, URL_KEYS), _first(rec, TITLE_KEYS)
             if not url or not title:
                 continue
-            date = normalize_date(str(_first(rec, DATE_KEYS) or ""))
+            date = parse_date(str(_first(rec, DATE_KEYS) or ""))
             full = canonical_url(urljoin(base, str(url).strip()))
             entries.append(ListEntry(full, " ".join(str(title).split()), date))
         follow = []

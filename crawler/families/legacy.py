@@ -20,6 +20,7 @@ from crawler.families.base import (
     pager_urls,
     table_entries,
 )
+from crawler.families.pagerules import BodyRule, has_class, has_id
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -37,7 +38,22 @@ _LINK_RE = re.compile(r"<a\s", re.I)
 
 class LegacyAdapter(FamilyAdapter):
     family = "legacy"
-    body_selectors = ("td.content", "td#zoom")
+    body_rules = (
+        BodyRule(
+            "content",
+            "weak-container",
+            '<div id="content"><p>一、总体情况</p></div>',
+            xpath=f"{has_class('view')} or {has_id('content', 'article', 'art_content')}",
+        ),
+        BodyRule(
+            "layout-cell",
+            "layout-cell",
+            "<table><tr><td><a href=a.htm>首页</a></td></tr><tr><td><font>一、总体情况"
+            + "本局依法公开政府信息。" * 10
+            + "</font><br><font>二、主动公开</font><br><font>三、依申请公开</font><br></td></tr></table>",
+            layout_cell=True,
+        ),
+    )
 
     @classmethod
     def detect(cls, body: str, url: str) -> float:

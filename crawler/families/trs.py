@@ -13,15 +13,16 @@ from typing import TYPE_CHECKING
 
 from scrapy import Request
 
+from crawler.dates import parse_date
 from crawler.families.base import (
     STATE_KEY,
     FamilyAdapter,
     ListEntry,
     bounded,
     canonical_url,
-    normalize_date,
 )
 from crawler.families.generic import list_blocks
+from crawler.families.pagerules import BodyRule, Markers, has_class
 from crawler.families.paging import ScriptPaging, script_paging, static_page_names
 
 if TYPE_CHECKING:
@@ -53,7 +54,33 @@ _DETAIL_LINK_RE = re.compile(r"""href\s*=\s*["']?[^"'\s>]*\d{6}/t\d{8}_\d+\.s?ht
 
 class TrsAdapter(FamilyAdapter):
     family = "trs"
-    body_selectors = ("div.TRS_Editor", ".article_con", ".pages_content")
+    body_rules = (
+        BodyRule(
+            "TRS_Editor",
+            "container",
+            '<div class="TRS_Editor"><p>一、总体情况</p></div>',
+            xpath=has_class("TRS_Editor", "TRS_EDITOR"),
+        ),
+        BodyRule(
+            "Custom_UnionStyle",
+            "container",
+            '<div class="Custom_UnionStyle"><p>一、总体情况</p></div>',
+            xpath=has_class("Custom_UnionStyle"),
+        ),
+        # TRS print markers: matches "<!--startprint-->" … "<!--endprint-->" and "<!-- StartPrint -->".
+        BodyRule(
+            "startprint",
+            "print-markers",
+            "<!--startprint--><p>一、总体情况</p><!--endprint-->",
+            markers=Markers(r"<!--\s*startprint\s*-->", r"<!--\s*endprint\s*-->", r"startprint"),
+        ),
+        BodyRule(
+            "article_con",
+            "weak-container",
+            '<div class="article_con"><p>一、总体情况</p></div>',
+            xpath=has_class("article_con", "pages_content", "article-content", "article_content"),
+        ),
+    )
 
     @classmethod
     def detect(cls, body: str, url: str) -> float:
@@ -98,7 +125,7 @@ class TrsAdapter(FamilyAdapter):
             href = link[0].attrib["href"].strip()
             if not href or href.startswith(("javascript:", "#")):
                 continue
-            date = normalize_date(" ".join(li.xpath(_DATE_XPATH).getall()))
+            date = parse_date(" ".join(li.xpath(_DATE_XPATH).getall()))
             # Site menus are `ul > li > a[title]` too; list rows carry a date or a TRS detail link.
             if date is None and not _DETAIL_RE.search(href):
                 continue

@@ -1,0 +1,147 @@
+"""Title, publication date, source, site id and column of a detail page.
+
+Each field is read from the surest place first: the page's own meta tags (ArticleTitle, PubDate,
+ContentSource, SiteIDCode, ColumnName), then the family's field markers (`field_rules` of
+crawler/families/), then what any page shows (an h1, the <title>, a 发布时间：/来源： line, the crumb).
+Dates are read by the project's one parser, `crawler.dates.parse_date`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from archive.textnorm import remove_ruby, simplify_chars
+from crawler.dates import parse_date
+from crawler.extract.chrome import chrome_key, squash
+from crawler.extract.lines import collapse, html_to_lines
+from crawler.extract.rules import RULES
+from crawler.families import ADAPTERS
+
+__all__ = ["crumb_column", "family_field", "published", "site_id", "source_line", "title_of"]
+
+# Separators between an article title and the site name in <title>: matches " - ", "_", " | ", "—",
+# and "报告-示例省交通运输厅"; not the hyphen in "2019-2020".
+_TITLE_SEP_RE = re.compile(r"\s*(?:_|\||｜|—|－|--|(?<!\d)\s*-\s*(?!\d))\s*")
+# A labelled publication date: matches "发布时间：2019-04-18 10:24", "发布日期:2018-02-28",
+# "日期：2019年4月18日", "时间：2024-01-30 09:45", "发布日期 | 2019-04-18" (a metadata table row);
+# not "成文日期：…", "生成日期：…" nor "更新时间：…" (a page edit, not the publication).
+_PUB_LINE_RE = re.compile(
+    r"(?<![成文生新改])(?:发布时间|发布日期|发表时间|发文日期|公开日期|信息时间|日期|时间)[\s:：|｜]*"
+    r"((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+)
+# 网站标识码 in a footer when no meta carries it: matches "网站标识码：3412000012" and "网站标识码bm17000001".
+_SITE_ID_RE = re.compile(r"网站标识码\s*[:：]?\s*([0-9]{10}|bm[0-9]{8}|[0-9A-Za-z]{10})")
+# A source label on the page: matches "来源：益阳市交通运输局", "文章来源:河南省交通运输厅" and "本网" in
+# "来源：本网【字体：大 中 小】"; an empty "来源： 浏览次数：" yields nothing.
+_SOURCE_RE = re.compile(
+    r"(?:文章来源|信息来源|稿件来源|来源)\s*[:：]\s*(?!作者|浏览|点击|发布|字体|字号|阅读|访问)([^\s|：:【】\[\]]{2,40})"
+)
+# Crumb separators: matches " > " in "首页 > 政务公开" and "»", "›", "→".
+_CRUMB_SEP_RE = re.compile(r"\s*(?:>|»|›|→|》)\s*")
+# The "当前位置：" label before a crumb trail: matches "当前位置：" in "当前位置：首页 > 年报".
+_CRUMB_LABEL_RE = re.compile(r"^[^:：]*[:：]")
+# Markup left in a marked region when lxml cannot parse it: matches "<b>" and "</span>".
+_TAG_RE = re.compile(r"<[^>]+>")
+_CRUMB = RULES["breadcrumb"]
+_TRAIL = RULES["crumb-trail"]
+
+
+def _strip_markup(fragment: str) -> str:
+    if not fragment.strip():
+        return ""
+    try:
+        return collapse(lxml.html.fromstring(f"<div>{fragment}</div>").text_content())
+    except (etree.ParserError, ValueError):
+        return collapse(_TAG_RE.sub("", fragment))
+
+
+def _field_rules(field: str, family: str | None) -> list:
+    """(family, rule) of every family's markers for a field, the given family's first."""
+    order = [family] if family in ADAPTERS else []
+    order += [f for f in ADAPTERS if f != family]
+    return [(f, r) for f in order for r in ADAPTERS[f].field_rules if r.field == field]
+
+
+def family_field(html: str, field: str, family: str | None = None) -> tuple[str, str | None]:
+    """(value, "family/rule") of the first family field rule that finds a non-empty value."""
+    for fam, r in _field_rules(field, family):
+        m = r.markers.region_re.search(html)
+        if m:
+            value = _strip_markup(m.group(1))
+            if value:
+                return value, f"{fam}/{r.name}"
+    return "", None
+
+
+def _title_from_tag(title_text: str, site_name: str) -> str:
+    parts = [p for p in _TITLE_SEP_RE.split(title_text) if p.strip()]
+    if not parts:
+        return ""
+    keep = [p for p in parts if not site_name or squash(p) not in (squash(site_name),)]
+    keep = keep or parts
+    return max(keep[:2], key=len) if len(keep) > 1 and len(keep[0]) < 6 else keep[0]
+
+
+def title_of(html: str, root, metas: dict, family: str | None = None) -> str:
+    site_name = metas.get("sitename") or None
+    found = metas.get("articletitle", "")
+    if not found:
+        found, _ = family_field(html, "title", family)
+    title_tag = root.find(".//title")
+    title_tag_text = collapse(title_tag.text_content()) if title_tag is not None else ""
+    if not found:
+        # An h1 may be the site logo: skip one that repeats the site name or the <title>'s suffix.
+        not_titles = {squash(p) for p in _TITLE_SEP_RE.split(title_tag_text)[1:] if p.strip()}
+        if site_name:
+            not_titles.add(squash(site_name))
+        for h in root.iter("h1"):
+            t = collapse(h.text_content())
+            if t and squash(t) not in not_titles:
+                found = t
+                break
+    if not found and title_tag_text:
+        found = _title_from_tag(title_tag_text, site_name or "")
+    return collapse(found)
+
+
+def published(metas: dict, page_text: str) -> str | None:
+    found = parse_date(metas.get("pubdate")) or parse_date(metas.get("firstpublishedtime"))
+    if not found:
+        m = _PUB_LINE_RE.search(simplify_chars(page_text))
+        found = parse_date(m.group(1)) if m else None
+    return found
+
+
+def source_line(html: str, metas: dict, page_text: str, family: str | None = None) -> str | None:
+    found = metas.get("contentsource") or ""
+    if not found:
+        found, _ = family_field(html, "source", family)
+    if not found:
+        m = _SOURCE_RE.search(page_text)
+        if m:
+            found = m.group(1)
+    return found or None
+
+
+def site_id(metas: dict, page_text: str) -> str | None:
+    found = metas.get("siteidcode") or ""
+    if not found:
+        m = _SITE_ID_RE.search(simplify_chars(remove_ruby(page_text)))
+        if m:
+            found = m.group(1)
+    return found or None
+
+
+def crumb_column(root) -> str | None:
+    """The last crumb of the 当前位置 trail: the column when the page has no ColumnName meta."""
+    body = root.body if root.body is not None else root
+    for text, _ in html_to_lines(body):
+        key = chrome_key(text)
+        if (_CRUMB.regex.match(key) or _TRAIL.regex.match(key)) and len(key) < 120:
+            parts = [p for p in _CRUMB_SEP_RE.split(_CRUMB_LABEL_RE.sub("", text)) if p.strip()]
+            if len(parts) >= 2:
+                return parts[-1].strip()
+    return None

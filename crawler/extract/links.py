@@ -1,0 +1,87 @@
+"""The attachment links of a detail page: in the body, or in a 附件 area next to it, never in 相关… lists."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from archive.safeurl import link_scheme, refusal, refused_link
+from crawler.extract.chrome import chrome_key
+from crawler.extract.lines import collapse
+from crawler.extract.rules import RULES
+
+__all__ = ["attachments"]
+
+# File-like attachment links: matches "/uploadfiles/2019/报告.pdf", "a.DOCX?v=1", "x.wps", "y.ofd#page=1".
+_ATTACH_EXT_RE = re.compile(
+    r"\.(pdf|docx?|xlsx?|wps|ofd|zip|rar|7z|et|dps|pptx?|txt|csv)(?:$|[?#])", re.I
+)
+# Download endpoints of Hanweb and JPaaS: matches "/module/download/downfile.jsp?classid=0&filename=…"
+# and "/api-gateway/jpaas-web-server/front/document/download?fileUrl=…".
+_DOWNLOAD_RE = re.compile(
+    r"/module/download/downfile\.jsp|/front/document/download|/download\.(jsp|do)\?", re.I
+)
+_RELATED = RULES["related-heading"]
+
+
+def _is_attachment_href(href: str) -> bool:
+    path = href.split("#")[0]
+    return bool(
+        _ATTACH_EXT_RE.search(path.split("?")[0] + "$")
+        or _ATTACH_EXT_RE.search(path)
+        or _DOWNLOAD_RE.search(path)
+    )
+
+
+def _near_files(a) -> bool:
+    """A link under a 附件 heading or in an fj/attach box within four ancestors, not in a 相关… list."""
+    for anc in list(a.iterancestors())[:4]:
+        key = chrome_key(collapse(anc.text_content()))[:30]
+        if _RELATED.regex.match(key):
+            return False
+        cls = (anc.get("class") or "").lower()
+        if (
+            key.startswith("附件")
+            or "fj" in cls.split("_")
+            or cls in ("fj", "attach", "attachment", "files")
+        ):
+            return True
+    return False
+
+
+def attachments(root, body, url: str, refused: list | None = None) -> list[dict[str, str]]:
+    """Attachment links from the body and from a 附件 area next to it, never from 相关… lists.
+
+    A file-like link that is not http(s) once read as a browser reads it (`JavaScript:alert(1)//a.pdf`,
+    `java&#9;script:…pdf`, archive/safeurl.py) is never an attachment: it goes to `refused` instead, for
+    crawl_errors, and is never fetched."""
+    candidates = []
+    if body is not None:
+        candidates.extend(body.iter("a"))
+    for a in root.iter("a"):
+        if a not in candidates and _near_files(a):
+            candidates.append(a)
+    seen: set[str] = set()
+    out = []
+    for a in candidates:
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith("#"):
+            continue
+        if not _is_attachment_href(href):
+            continue
+        absolute = urljoin(url, href)
+        why = refusal(href) if link_scheme(href) else refusal(absolute)
+        if why:
+            if refused is not None:
+                refused.append(refused_link(href, why))
+            continue
+        if absolute in seen:
+            continue
+        seen.add(absolute)
+        name = collapse(a.text_content()) or (a.get("title") or "").strip()
+        if not name or name in ("点击下载", "下载", "[点击下载]"):
+            name = (a.get("title") or "").strip() or absolute.rstrip("/").rsplit("/", 1)[-1].split(
+                "?"
+            )[0]
+        out.append({"name": name, "url": absolute})
+    return out

@@ -1,0 +1,105 @@
+"""One detail page → clean report text and its metadata (`extract_page`), and how that came about
+(`explain_page`, for `nianbao extract --explain`)."""
+
+from __future__ import annotations
+
+from crawler.classify import year_from_title
+from crawler.dates import parse_date
+from crawler.depth import parse_within_depth
+from crawler.extract.body import body_lines, find_body, hidden_markers
+from crawler.extract.chrome import clean_lines
+from crawler.extract.fields import crumb_column, published, site_id, source_line, title_of
+from crawler.extract.lines import html_to_lines
+from crawler.extract.links import attachments
+from crawler.extract.meta import meta_tags, xxgk_fields, xxgk_tables
+from crawler.extract.tree import clean_tree, drop, parse
+
+__all__ = ["explain_page", "extract_page"]
+
+
+def _drop_xxgk(root, trace: dict | None) -> None:
+    for t in xxgk_tables(root):
+        if trace is not None:
+            text = " ".join(t.text_content().split())
+            trace["hidden"].append((text[:200], "xxgk-table"))
+        drop(t)
+
+
+def _extract(html: str, url: str, family: str | None, trace: dict | None) -> dict:
+    html = html or ""
+    metas = meta_tags(html)
+    # a page nested deeper than the parser goes is flattened, and read as such from here on
+    html, root = parse_within_depth(html, parse)
+    hidden = hidden_markers(root)
+    clean_tree(root, trace=trace["hidden"] if trace is not None else None)
+
+    title = title_of(html, root, metas, family)
+    # Metadata scan text: the page without link text, so another page's date never leaks in.
+    page_lines = [
+        t for t, _ in html_to_lines(root.body if root.body is not None else root, skip_links=True)
+    ]
+    page_text = "\n".join(page_lines)
+    pub = published(metas, page_text)
+
+    xxgk = xxgk_fields(root)
+    _drop_xxgk(root, trace)
+    body, how = find_body(html, root, hidden, family)
+    if body is None:
+        # A responsive template may name a visible wrapper like a mobile copy ("mobile-wrap"): before
+        # falling back to generic extraction, look for a family container with mobile names kept.
+        root2 = parse(html)
+        clean_tree(root2, mobile=False)
+        _drop_xxgk(root2, None)
+        body, how = find_body(html, root2, hidden, family)
+        if body is not None:
+            root = root2
+    refused: list[dict[str, str]] = []
+    found_links = attachments(root, body, url, refused)
+    if body is not None:
+        lines = html_to_lines(body)
+    else:
+        lines, how = body_lines(html, root)
+    dropped = trace["dropped"] if trace is not None else None
+    text = "\n".join(clean_lines(lines, title, dropped))
+    if trace is not None:
+        trace["body"] = how
+
+    return {
+        "title": title,
+        "published": pub,
+        "year": year_from_title(title),
+        "text": text,
+        "site_name": metas.get("sitename") or None,
+        "site_id_code": site_id(metas, page_text),
+        "column_name": metas.get("columnname") or crumb_column(root),
+        "source": source_line(html, metas, page_text, family),
+        "index_no": xxgk.get("index_no"),
+        "publisher": xxgk.get("publisher"),
+        "written_date": parse_date(xxgk.get("written_date")) or xxgk.get("written_date"),
+        "doc_no": xxgk.get("doc_no"),
+        "attachments": found_links,
+        "refused_links": refused,  # [{url, reason}]: links not stored (archive/safeurl.py)
+    }
+
+
+def extract_page(html: str, url: str, family: str | None = None) -> dict:
+    """Title, dates, clean text and metadata of one detail page; the dict is JSON-serialisable.
+
+    `family` (the registry row's CMS family) has its body and field rules tried before every other
+    family's; pages of no known family are read by trafilatura."""
+    return _extract(html, url, family, None)
+
+
+def explain_page(html: str, url: str, family: str | None = None) -> dict:
+    """What `extract_page` returns (`result`), how the body was found (`body`: family, rule, tier),
+    each line dropped from the body with the rule that dropped it (`dropped`: [(line, rule)]) and the
+    elements removed before the body was looked for (`hidden`: [(text, rule)])."""
+    trace: dict = {"hidden": [], "dropped": [], "body": None}
+    result = _extract(html, url, family, trace)
+    how = trace["body"]
+    return {
+        "result": result,
+        "body": {"family": how.family, "rule": how.rule, "tier": how.tier},
+        "dropped": trace["dropped"],
+        "hidden": trace["hidden"],
+    }

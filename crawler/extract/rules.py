@@ -1,0 +1,398 @@
+"""Chrome rules as named data: what a portal prints around a report that the archive must not keep.
+
+Each rule names one kind of chrome, says where it applies and how far (its limits), and carries the real
+strings it must remove (`examples`, from the seed texts in sample_portals/seed_texts/ and the portals'
+templates) and the prose it must spare (`spares`): a report may well say 网站标识码 or ICP 备案 in its
+own sentences, so every rule looks at a whole line (or a whole attribute), never at a word inside prose.
+tests/test_chrome_rules.py walks every example and spare; `nianbao extract --explain` names the rule
+behind each dropped line. Lines are matched on their simplified, ruby-free key (`chrome.chrome_key`), so
+發佈時間 and 當(dāng)前位置 match the simplified patterns too.
+
+Where a rule applies (`applies_to`) is described in `APPLIES`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+__all__ = ["APPLIES", "ATTRIBUTE_RULES", "CHROME_RULES", "RULES", "ChromeRule"]
+
+APPLIES = {
+    "line-start": "the pattern matches at the start of a line of at most `max_len` characters",
+    "line": "the pattern is found anywhere in a line of at most `max_len` characters",
+    "line-of-tokens": "the line (at most `max_len`) is made of nothing but the pattern's tokens",
+    "footer": "a marker only site footers carry; its line goes when at most `max_rest` characters are "
+    "left once every footer marker, footer link and contact detail is removed",
+    "footer-nav": "footer links; the line goes when at most `max_rest` characters are left and it "
+    "holds no contact detail (a report may end with its own contact line)",
+    "footer-contact": "contact details: removed when measuring a footer line, never dropping one alone",
+    "heading": "a 相关… heading: dropped, and the link lines listed under it (`related-list`)",
+    "attribute": "an element whose style/class/id matches is hidden, with all its text",
+    "class-token": "an element with a class token the pattern matches whole is hidden",
+}
+
+
+@dataclass(frozen=True)
+class ChromeRule:
+    name: str
+    pattern: str
+    applies_to: str
+    examples: tuple[str, ...]
+    spares: tuple[str, ...] = ()
+    max_len: int | None = None  # longest line (characters of its key) the rule applies to
+    max_rest: int | None = None  # footer rules: most characters left besides footer markers
+    flags: int = 0
+
+    def __post_init__(self) -> None:
+        if self.applies_to not in APPLIES:
+            raise ValueError(f"chrome rule {self.name!r}: unknown applies_to {self.applies_to!r}")
+        if not self.examples:
+            raise ValueError(f"chrome rule {self.name!r}: a rule without examples is untested")
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern, self.flags)
+
+
+# The prefix of a labelled metadata line: an optional bracket, the label, a colon after it; the rules
+# below give the labels. Matches "【发布时间：" and "来源:".
+_LABEL = r"^[【\[(（]?\s*({})\s*[:：]"
+
+CHROME_RULES: tuple[ChromeRule, ...] = (
+    # Matches "当前位置: 首页 > 政务公开 > 政府信息公开年报", "您现在的位置: 首页", "位置：首页".
+    ChromeRule(
+        "breadcrumb",
+        r"^(当前位置|您现在的位置|您当前的位置|您的位置|现在的位置|所在位置|位置\s*[:：])",
+        "line-start",
+        ("当前位置: 首页 > 政务公开 > 政府信息公开年报", "您现在的位置：首页 > 信息公开"),
+        ("位置较偏的12个农村客运站已全部完成改造。",),
+    ),
+    # Matches "上一篇：关于……的通知", "下一篇: 没有了", "【上一条】".
+    ChromeRule(
+        "prev-next",
+        r"^[【\[]?\s*(上一篇|下一篇|上一条|下一条|上篇|下篇)\s*[】\]]?\s*[:：]?",
+        "line-start",
+        ("上一篇：关于印发2019年政务公开工作要点的通知", "下一篇: 没有了"),
+        ("上一年度报告中提出的问题已全部整改。",),
+    ),
+    # An attachment stub without file names: matches "附件:[点击下载]", "附件:【下载】", "附件下载：".
+    ChromeRule(
+        "attachment-stub",
+        r"^附件(下载)?\s*[:：]?\s*[\[【]?\s*(点击下载|下载附件|点击查看|下载)?\s*[\]】]?$",
+        "line-start",
+        ("附件:[点击下载]", "附件下载：", "附件"),
+        ("附件：2023年政府信息公开情况统计表",),
+    ),
+    # A download line naming files only (the files are recorded as attachments, not text): matches
+    # "附件：湖南省交通运输厅2011年政府信息公开工作年度报告.doc", "附件1：统计表.xls 附件2：说明.pdf".
+    ChromeRule(
+        "attachment-files",
+        r"^(?:(?:相关)?附件(?:下载)?\s*\d*\s*[:：]\s*[^\n]{0,120}?\.(?:pdf|docx?|wps|ofd|xlsx?|et|zip|rar)"
+        r"\s*(?:[(（][^)）]{0,20}[)）])?\s*)+$",
+        "line-start",
+        (
+            "附件：湖南省交通运输厅2011年政府信息公开工作年度报告.doc",
+            "附件1：统计表.xls 附件2：说明.pdf",
+            "附件下载：年报.pdf（326KB）",
+        ),
+        ("附件：2023年政府信息公开情况统计表",),
+        max_len=399,
+        flags=re.I,
+    ),
+    # A bare crumb trail: matches "首页 > 政务公开 > 政府信息公开年报" and "首页»信息公开»年报".
+    ChromeRule(
+        "crumb-trail",
+        r"^首页\s*(>|»|›|》|→|/|\\)",
+        "line-start",
+        ("首页 > 政务公开 > 政府信息公开年报", "首页»信息公开»年报"),
+        ("首页设置了政府信息公开年报专栏。",),
+        max_len=119,
+    ),
+    # Matches "发布时间:2019-04-18 10:24 作者: 来源:益阳市交通运输局 浏览次数: 字体:【大】 【中】 【小】".
+    ChromeRule(
+        "date-line",
+        _LABEL.format("发布时间|发布日期|发表时间|发文时间|更新时间|日期|时间"),
+        "line-start",
+        (
+            "发布时间:2019-04-18 10:24 作者: 来源:益阳市交通运输局 浏览次数: 字体:【大】 【中】 【小】",
+            "发布日期:2018-02-28 13:20   文章来源:河南省交通运输厅",
+            "【发布时间：2024-01-30】",
+        ),
+        ("时间紧、任务重，我局按期完成了年报编制。", "2018年，我局按时间节点完成年报发布。"),
+        max_len=159,
+    ),
+    # Matches "来源：益阳市交通运输局", "文章来源:河南省交通运输厅", "作者：", "责任编辑：张三".
+    ChromeRule(
+        "source-line",
+        _LABEL.format("来源|文章来源|信息来源|稿件来源|作者|责任编辑|编辑|信息提供|发布人"),
+        "line-start",
+        ("文章来源:河南省交通运输厅", "来源：益阳市交通运输局", "责任编辑：张三"),
+        ("来源于群众的意见建议共12条，均已办结。",),
+        max_len=159,
+    ),
+    # Matches "浏览次数：1024", "点击数：", "阅读量：35".
+    ChromeRule(
+        "counter-line",
+        _LABEL.format("浏览次数|点击数|点击次数|访问次数|阅读次数|阅读量|浏览量"),
+        "line-start",
+        ("浏览次数：1024", "点击数：", "【阅读量：35】"),
+        ("浏览次数较上年增长12%，群众关注度明显提高。",),
+        max_len=159,
+    ),
+    # Matches "字体：【大】 【中】 【小】", "字号：大 中 小".
+    ChromeRule(
+        "font-label-line",
+        _LABEL.format("字体|字号"),
+        "line-start",
+        ("字体：【大】 【中】 【小】", "字号：大 中 小"),
+        ("字体规范、格式统一的公文模板已在全局推行。",),
+        max_len=159,
+    ),
+    # The xxgk labels when they sit in a text line: matches "索引号：11410000MB1957591D/2019-00012",
+    # "索 引 号：000014349/2021-00005" (labels spaced out to align), "文　　号：湘交发〔2019〕5号".
+    ChromeRule(
+        "xxgk-label-line",
+        _LABEL.format(
+            "索引号|发布机构|发文机关|成文日期|生成日期|文号|发文字号|主题分类|组配分类|体裁分类|"
+            "公开方式|公开时限|公开范围|有效性"
+        ),
+        "line-start",
+        (
+            "索引号：11410000MB1957591D/2019-00012",
+            "索 引 号：000014349/2021-00005",
+            "文　　号：湘交发〔2019〕5号",
+        ),
+        ("公开方式以主动公开为主，依申请公开为辅。",),
+        max_len=159,
+    ),
+    # The font-size switch anywhere on a short line: matches "字体：【大】 【中】 【小】", "【大 中 小】".
+    ChromeRule(
+        "font-switch",
+        r"【\s*大\s*】\s*【\s*中\s*】\s*【\s*小\s*】|[【\[]\s*大\s*中\s*小\s*[】\]]|字[体号]\s*[:：]?\s*[大中小]\s*[大中小]",
+        "line",
+        ("【大】 【中】 【小】", "【大 中 小】", "默认 字号大中小"),
+        ("大中小型客运企业共152家，均已纳入监管。",),
+        max_len=79,
+    ),
+    # Matches "扫一扫在手机打开当前页" (the seeds' QR box) and "手机扫一扫".
+    ChromeRule(
+        "scan-qr",
+        r"扫一扫在手机|在手机打开当前页|手机扫一扫|^扫一扫",
+        "line",
+        ("扫一扫在手机打开当前页", "手机扫一扫", "扫一扫"),
+        (
+            "我局在门户网站每篇信息下方提供扫一扫在手机打开当前页功能，方便群众随时随地查阅政府信息公开"
+            "工作年度报告及统计数据，全年移动端访问量较上年增长百分之三十以上，群众满意度明显提升。",
+            "群众可用微信扫一扫查询公交线路。",
+        ),
+        max_len=79,
+    ),
+    # Matches "分享到：" and "分享到：微信 微博".
+    ChromeRule(
+        "share",
+        r"^分享到",
+        "line",
+        ("分享到：", "分享到：微信微博"),
+        ("我局把经验分享到各县区交通运输部门。",),
+        max_len=79,
+    ),
+    # Matches "【打印本页】【关闭窗口】", "打印 | 关闭", "【打印】【关闭】".
+    ChromeRule(
+        "print-close",
+        r"打印本页|关闭窗口|^[【\[]?\s*打印\s*[】\]]?\s*[|｜]?\s*[【\[]?\s*关闭",
+        "line",
+        ("【打印本页】【关闭窗口】", "打印 | 关闭", "【打印】【关闭】"),
+        ("打印机等办公设备采购信息已按规定公开。",),
+        max_len=79,
+    ),
+    # Matches "收藏本页", "【加入收藏】".
+    ChromeRule(
+        "bookmark",
+        r"收藏本页|加入收藏",
+        "line",
+        ("收藏本页", "【加入收藏】"),
+        ("收藏品拍卖信息不属于本局公开范围。",),
+        max_len=79,
+    ),
+    # A tool button alone on its line: matches "返回顶部", "【关闭】", "打印".
+    ChromeRule(
+        "tool-button",
+        r"^返回顶部$|^【?\s*(打印|关闭|返回|顶部|收藏)\s*】?$",
+        "line",
+        ("返回顶部", "【关闭】", "打印"),
+        ("返回顶部的页面链接已全部修复。",),
+        max_len=79,
+    ),
+    # Organiser lines: matches "主办:阜阳市交通运输局", "技术支持：某某信息技术有限公司".
+    ChromeRule(
+        "footer-host",
+        r"(主办|承办|协办|主办单位|承办单位|协办单位|技术支持|运维单位|维护单位)\s*[:：]\s*\S+",
+        "footer",
+        (
+            "主辦:阜陽市交通運(yùn)輸局 承辦:阜陽市交通運(yùn)輸指揮調(diào)度中心",
+            "技术支持：某某信息技术有限公司",
+        ),
+        ("承办：全市交通运输系统政务公开培训班，共有120名干部参加为期三天的集中培训。",),
+        max_rest=12,
+        flags=re.I,
+    ),
+    # Matches "版权所有：清流县人民政府" (owner included), "Copyright © 2019".
+    ChromeRule(
+        "footer-copyright",
+        r"版权所有\s*[:：]?\s*[\u4e00-\u9fff]{0,20}|copyright|©",
+        "footer",
+        ("版权所有：清流县人民政府", "Copyright © 2019 益阳市交通运输局"),
+        ("我局依法保护著作权，转载须注明版权所有者，全年处理侵权投诉3件，均已办结。",),
+        max_rest=12,
+        flags=re.I,
+    ),
+    # Matches "建议使用1024×768分辨率浏览", "1024*768分辨率浏览".
+    ChromeRule(
+        "footer-resolution",
+        r"(建议|推荐)?\s*(使用)?\s*\d{3,4}\s*[×xX*]\s*\d{3,4}\s*(像素)?\s*(以上)?\s*分辨率[^。]{0,12}|"
+        r"分辨率[^。]{0,20}",
+        "footer",
+        ("建议使用1024×768分辨率浏览", "1024*768分辨率浏览"),
+        ("我局为执法人员配备高分辨率执法记录仪120台，实现执法全过程记录，全年调阅执法录像560次。",),
+        max_rest=12,
+        flags=re.I,
+    ),
+    # Matches "皖ICP备19012406号-1", "ICP证12345号", "备案号：".
+    ChromeRule(
+        "footer-icp",
+        r"[\u4e00-\u9fff]?ICP\s*备\s*\d+号?(-\d+)?|ICP证\s*\d+号?|备案号\s*[:：]?",
+        "footer",
+        ("皖ICP备19012406号-1", "皖I(lǐng)CP備19012406號(hào)-1"),
+        ("我局严格按照国家有关规定进行 ICP 备案。",),
+        max_rest=12,
+        flags=re.I,
+    ),
+    # Matches "皖公网安备34120202000184号".
+    ChromeRule(
+        "footer-police-record",
+        r"[\u4e00-\u9fff]?公网安备\s*\d+号?",
+        "footer",
+        ("皖公网安备34120202000184号", "皖公網(wǎng)安備34120202000184號(hào)"),
+        ("门户网站已完成公网安备登记，并在页面底部标注公网安备案编号，方便公众查验核实。",),
+        max_rest=12,
+        flags=re.I,
+    ),
+    # Matches "网站标识码：3412000012", "网站标识码bm17000001".
+    ChromeRule(
+        "footer-site-id",
+        r"网站标识码\s*[:：]?\s*[0-9a-zA-Z]{6,12}",
+        "footer",
+        ("网站标识码：3412000012", "網(wǎng)站標(biāo)識(shí)碼:3412000012"),
+        ("门户网站已在页面底部标注网站标识码和公网安备案编号，并全面支持IPv6访问，方便公众浏览。",),
+        max_rest=12,
+        flags=re.I,
+    ),
+    # Matches "本站已支持IPv6访问", "IPv6访问".
+    ChromeRule(
+        "footer-ipv6",
+        r"(已|全面)?支持\s*IPv6(访问)?|IPv6\s*访问",
+        "footer",
+        ("本站已支持IPv6访问", "本站已支持IPv6訪問"),
+        ("门户网站已在页面底部标注网站标识码和公网安备案编号，并全面支持IPv6访问，方便公众浏览。",),
+        max_rest=12,
+        flags=re.I,
+    ),
+    # Matches "建议您使用IE9及以上版本浏览器访问本网站", "建议使用IE6.0以上浏览器".
+    ChromeRule(
+        "footer-browser",
+        r"(建议|推荐)[^。]{0,12}(使用|采用)?[^。]{0,20}(IE|浏览器)[^。]{0,30}|IE\s*\d+\s*(\.0)?\s*(及|或)?以上[^。]{0,20}",
+        "footer",
+        (
+            "建议您使用IE9及以上版本浏览器访问本网站 本站已支持IPv6访问",
+            "建议使用IE6.0以上浏览器 1024*768分辨率浏览",
+        ),
+        (
+            "各县区交通运输局要加强门户网站建设。建议公众使用浏览器访问。全年网站访问量达到120万人次，较上年明显增长。",
+        ),
+        max_rest=12,
+        flags=re.I,
+    ),
+    # Matches "服务监督热线:0558-12328 网站运维电话:0558-2560290".
+    ChromeRule(
+        "footer-ops-phone",
+        r"(网站运维|网站维护|网站纠错|服务监督热线)[^:：]{0,4}\s*[:：]\s*[-\d ]{5,20}",
+        "footer",
+        ("服務(wù)監(jiān)督熱線:0558-12328 網(wǎng)站運(yùn)維電話:0558-2560290",),
+        ("服务监督热线：0558-12328全年受理群众来电1200余件，办结率百分之百，群众满意率98%。",),
+        max_rest=12,
+        flags=re.I,
+    ),
+    # Footer links: matches "站点地图 | 联系我们 | OA登录", "网站地图".
+    ChromeRule(
+        "footer-nav",
+        r"网站地图|站点地图|联系我们|关于我们|网站声明|隐私声明|免责声明|网站纠错|OA登录|帮助中心",
+        "footer-nav",
+        ("站點(diǎn)地圖 | 聯(lián)系我們 | OA登錄", "网站地图"),
+        ("如有疑问请联系我们的政务公开办公室。", "网站地图 地址：某市某路1号"),
+        max_rest=6,
+    ),
+    # Contact details, footer-ish only next to a footer marker: matches "地址：安徽省阜阳市阜南路9号" in
+    # "地址：安徽省阜阳市阜南路9号 电话：0558-12328 皖ICP备19012406号-1".
+    ChromeRule(
+        "footer-contact",
+        r"(地址|电话|传真|邮编|邮箱|联系电话)\s*[:：]\s*[-\d\u4e00-\u9fff()（）@.a-zA-Z ]{2,40}",
+        "footer-contact",
+        ("地址：安徽省阜阳市阜南路9号 电话：0558-12328 皖ICP备19012406号-1",),
+        ("联系电话：0558-2567279", "地址：安徽省阜阳市阜南路9号"),
+    ),
+    # Accessibility/language toggles: matches "无障碍 | 长者模式 | 繁体", "简体版 繁體版", "关怀版".
+    ChromeRule(
+        "toggle-bar",
+        r"无障碍(浏览|阅读|模式)?|长者模式|关怀版|关怀模式|适老化|老年模式|繁体(版|中文)?|繁體(版)?|简体(版|中文)?|"
+        r"English|EN|手机版|移动版|微信|微博|登录|注册|个人中心|读屏|智能问答|[|｜/·•\s]",
+        "line-of-tokens",
+        ("无障碍 | 长者模式 | 繁体", "简体版 繁體版", "关怀版"),
+        ("微信公众号", "适老化改造已完成"),
+        max_len=40,
+    ),
+    # Related lists' headings: matches "相关解读：", "相关文件:", "【相关链接】", "相关附件:".
+    ChromeRule(
+        "related-heading",
+        r"^[【\[]?\s*相关(解读|文件|链接|附件|阅读|新闻|信息|稿件|政策|文章|报道)\s*[】\]]?\s*[:：]?",
+        "heading",
+        ("相关解读:", "相关文件:", "【相关链接】", "相关附件:"),
+        ("相关部门积极配合，按时完成年报编制。",),
+    ),
+)
+
+ATTRIBUTE_RULES: tuple[ChromeRule, ...] = (
+    # Inline styles that hide an element: matches "display:none", "DISPLAY: none;", "visibility:hidden".
+    ChromeRule(
+        "hidden-style",
+        r"display\s*:\s*none|visibility\s*:\s*hidden",
+        "attribute",
+        ("display:none", "DISPLAY: none;", "visibility:hidden"),
+        ("display:block", "color:#333"),
+        flags=re.I,
+    ),
+    # Class tokens that mean display:none in common CSS frameworks: matches "hidden", "d-none".
+    ChromeRule(
+        "hidden-class",
+        r"hidden|hide|d-none|sr-only|visually-hidden|invisible|none",
+        "class-token",
+        ("hidden", "d-none", "sr-only", "Hide"),
+        ("hidden-xs", "nonetheless", "main"),
+        flags=re.I,
+    ),
+    # Class/id names of mobile-template copies (matched on "class id"): matches "mobile", "m-content",
+    # "wap_con", "visible-xs", "hidden-lg", "phone-show"; not "hidden-xs" (hides on phones only) nor
+    # "phone" (may be a contact number).
+    ChromeRule(
+        "mobile-copy",
+        r"(?:^|[\s_-])(?:mobile|wap|phone-show|show-phone|visible-xs|visible-sm|hidden-lg|hidden-md|show-m|m-show)(?:$|[\s_-])|"
+        r"(?:^|\s)m[-_](?:content|con|article|art|detail|main|body|text|zoom)",
+        "attribute",
+        ("mobile", "m-content", "wap_con", "visible-xs", "main m-article-con"),
+        ("hidden-xs", "phone", "main", "atom-content"),
+        flags=re.I,
+    ),
+)
+
+RULES: dict[str, ChromeRule] = {r.name: r for r in CHROME_RULES + ATTRIBUTE_RULES}
