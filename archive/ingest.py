@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from archive import runs, versions
+from archive import runs, shape, versions
 from archive.db import open_db
 from archive.safeurl import refusal, refused_link, screen_links
 from archive.schema import FTS_TABLE, canonical_url, report_id, stable_id, transaction
@@ -24,78 +24,35 @@ from archive.textnorm import normalize
 
 __all__ = ["Archive", "REPORT_FIELDS"]
 
-# Fields copied from the item into reports; a difference in any of them makes a save "changed".
+# The field lists below come from the declared shape (archive/shape/), so a column added there is written
+# and compared without another list to update.
+# Fields copied from the item into reports or report_texts (or derived from it on save); a difference in any
+# of them makes a save "changed".
 REPORT_FIELDS = (
-    "bureau_id",
-    "kind",
-    "year",
-    "title",
-    "published",
-    "url",
-    "column_url",
-    "text",
-    "text_normalized",
-    "chars",
-    "content_hash",
-    "site_name",
-    "site_id_code",
-    "index_no",
-    "publisher",
-    "doc_no",
-    "written_date",
-    "source",
-    "column_name",
-    "family",
-    "http_status",
-    # migration 3: region from SiteIDCode, image-only flag
-    "region_code",
-    "province",
-    "city",
-    "county",
-    "image_only",
-    "images",
-    # migration 7: the unit under the bureau whose report this is
-    "subordinate_unit",
-    # migration 10: 'ocr' when the text was read from the report's images (crawler/images.py)
-    "text_source",
+    *shape.column_names("reports", shape.ITEM, shape.DERIVED),
+    *shape.column_names("report_texts", shape.ITEM),
 )
-# Attachment columns compared and written on every save (migration 3 added all after ext).
-ATTACHMENT_FIELDS = (
-    "id",
-    "report_id",
-    "position",
-    "name",
-    "url",
-    "ext",
-    "sha256",
-    "size",
-    "type",
-    "path",
-    "text",
-    "error",
-    "text_source",  # 'ocr' when the text was read from page images (archive/tables/ocr.py)
-)
+# Attachment columns compared and written on every save (the WARC pointer is archive/versions.py's).
+ATTACHMENT_FIELDS = shape.column_names("attachments", shape.ITEM, shape.DERIVED)
 # Bookkeeping written with every new or changed row, never compared.
-_TRACKING_FIELDS = ("fetched_at", "run_id")
-# Kept in report_texts since migration 9, so that reports rows stay narrow (archive/schema.py).
-TEXT_FIELDS = ("text", "text_normalized")
+_TRACKING_FIELDS = shape.column_names("reports", shape.TRACKING)
+# Kept in report_texts since migration 9, so that reports rows stay narrow.
+TEXT_FIELDS = shape.column_names("report_texts", shape.ITEM)
 _ROW_FIELDS = tuple(f for f in REPORT_FIELDS if f not in TEXT_FIELDS)
 _OLD_ROW_SQL = (
     "SELECT r.rowid, "
     + ", ".join(f"t.{f}" if f in TEXT_FIELDS else f"r.{f}" for f in REPORT_FIELDS)
     + " FROM reports r LEFT JOIN report_texts t ON t.report_id = r.id WHERE r.id = ?"
 )
-
-BUREAU_FIELDS = (
-    "id",
-    "name",
-    "level",
-    "province",
-    "region_code",
-    "homepage",
-    "family",
-    "columns",
-    "verified",
+# What upsert_bureaus writes from a registry row; discovery fills the rest (record_discovery).
+BUREAU_FIELDS = shape.column_names("bureaus", shape.ITEM)
+# Copied from the item as they are; _report_row computes or defaults the others.
+_PLAIN_FIELDS = tuple(
+    f
+    for f in (*REPORT_FIELDS, *_TRACKING_FIELDS)
+    if f
+    not in {"kind", "title", "published", "url", "chars", "content_hash", "image_only", "images"}
+    and f not in TEXT_FIELDS
 )
 
 
@@ -175,28 +132,27 @@ class Archive:
                 if (
                     changed
                 ):  # the reports table's copy of the level (migration 9) follows the bureau
+                    level = values[BUREAU_FIELDS.index("level")]
                     self.conn.execute(
                         "UPDATE reports SET level = ? WHERE bureau_id = ? AND level IS NOT ?",
-                        [values[2], values[0], values[2]],
+                        [level, row["id"], level],
                     )
         return written
 
     @staticmethod
     def _bureau_values(row: dict) -> list:
+        """The registry row's values in BUREAU_FIELDS order, with the defaults a registry row may leave out."""
         columns = row.get("columns")
         if columns is not None and not isinstance(columns, str):
             columns = json.dumps(list(columns), ensure_ascii=False)
-        return [
-            row["id"],
-            row.get("name") or row["id"],
-            row.get("level"),
-            row.get("province"),
-            row.get("region_code"),
-            row.get("homepage"),
-            row.get("family"),
-            columns,
-            1 if row.get("verified") else 0,
-        ]
+        values = {f: row.get(f) for f in BUREAU_FIELDS}
+        values.update(
+            id=row["id"],
+            name=row.get("name") or row["id"],
+            columns=columns,
+            verified=1 if row.get("verified") else 0,
+        )
+        return [values[f] for f in BUREAU_FIELDS]
 
     def _ensure_bureau(self, bureau_id: str | None) -> None:
         """Keep a report whose bureau is not (yet) in the table: a placeholder row, named by its id,
@@ -215,42 +171,23 @@ class Archive:
         if text_normalized is None:
             text_normalized = normalize(text)
         title = record.get("title") or record.get("list_title") or ""
-        row = {
-            "bureau_id": record["bureau_id"],
-            "kind": record.get("kind") or "other",
-            "year": record.get("year"),
-            "title": title,
-            "published": record.get("published") or record.get("list_date"),
+        row = {f: record.get(f) for f in _PLAIN_FIELDS}
+        row.update(
+            bureau_id=record["bureau_id"],
+            kind=record.get("kind") or "other",
+            title=title,
+            published=record.get("published") or record.get("list_date"),
             # Stored canonical, so that url stays unique when a portal links one page two ways.
-            "url": canonical_url(record["url"]),
-            "column_url": record.get("column_url"),
-            "text": text,
-            "text_normalized": text_normalized,
-            "chars": len(text),
-            "content_hash": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            "site_name": record.get("site_name"),
-            "site_id_code": record.get("site_id_code"),
-            "index_no": record.get("index_no"),
-            "publisher": record.get("publisher"),
-            "doc_no": record.get("doc_no"),
-            "written_date": record.get("written_date"),
-            "source": record.get("source"),
-            "column_name": record.get("column_name"),
-            "family": record.get("family"),
-            "http_status": record.get("http_status"),
-            "fetched_at": record.get("fetched_at"),
-            "run_id": record.get("run_id"),
-            "region_code": record.get("region_code"),
-            "province": record.get("province"),
-            "city": record.get("city"),
-            "county": record.get("county"),
-            "image_only": 1 if record.get("image_only") else 0,
-            "images": json.dumps(record["images"], ensure_ascii=False)
+            url=canonical_url(record["url"]),
+            text=text,
+            text_normalized=text_normalized,
+            chars=len(text),
+            content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            image_only=1 if record.get("image_only") else 0,
+            images=json.dumps(record["images"], ensure_ascii=False)
             if record.get("images")
             else None,
-            "subordinate_unit": record.get("subordinate_unit"),
-            "text_source": record.get("text_source"),
-        }
+        )
         return row
 
     @staticmethod
