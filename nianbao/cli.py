@@ -30,20 +30,51 @@ def main() -> None:
     default=None,
     help="Decode the file with this charset (default: UTF-8, falling back to GB18030).",
 )
-def extract(page: Path, url: str | None, encoding: str | None) -> None:
+@click.option(
+    "--family",
+    default=None,
+    help="The page's CMS family (trs, hanweb, gkml, jpaas, legacy): its body rules are tried first.",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Say how the body was found and which rule dropped each line, then print the kept text.",
+)
+def extract(
+    page: Path, url: str | None, encoding: str | None, family: str | None, explain: bool
+) -> None:
     """Print the clean text and metadata of one saved portal page as JSON.
 
-    This is how a user debugs a new portal: save the page, run this, see what the archive would keep.
+    This is how a user debugs a new portal: save the page, run this, see what the archive would keep;
+    with --explain, see why each line that is not kept went.
     """
-    from crawler.extract import extract_page
+    from crawler.extract import explain_page, extract_page
     from crawler.families.charset import decide_charset
 
     raw = page.read_bytes()
     # Saved pages keep their portal's bytes: GBK pages are decoded as the crawler decodes them (UTF-8
     # when the bytes are UTF-8, else the <meta> charset, else GB18030) unless --encoding says otherwise.
     html = raw.decode(encoding or decide_charset(raw), errors="replace")
-    result = extract_page(html, url or page.resolve().as_uri())
-    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    page_url = url or page.resolve().as_uri()
+    if not explain:
+        result = extract_page(html, page_url, family=family)
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    trace = explain_page(html, page_url, family=family)
+    how = trace["body"]
+    found = f"{how['family']} / {how['rule']} ({how['tier']})" if how["family"] else how["rule"]
+    click.echo(f"body: {found}")
+    for text, rule in trace["hidden"]:
+        click.echo(f"hidden [{rule}]: {text}")
+    for text, rule in trace["dropped"]:
+        click.echo(f"dropped [{rule}]: {text}")
+    for text, rule in trace["outside"]:  # not in the body; the rule says it is chrome anyway
+        click.echo(f"outside body [{rule}]: {text}" if rule else f"outside body: {text}")
+    result = trace["result"]
+    click.echo(f"title: {result['title']}")
+    click.echo(f"published: {result['published']}")
+    click.echo("kept:")
+    click.echo(result["text"])
 
 
 @main.command()

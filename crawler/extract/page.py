@@ -7,7 +7,7 @@ from crawler.classify import year_from_title
 from crawler.dates import parse_date
 from crawler.depth import parse_within_depth
 from crawler.extract.body import body_lines, find_body, hidden_markers
-from crawler.extract.chrome import clean_lines
+from crawler.extract.chrome import chrome_key, clean_lines, drop_rule
 from crawler.extract.fields import crumb_column, published, site_id, source_line, title_of
 from crawler.extract.lines import html_to_lines
 from crawler.extract.links import attachments
@@ -63,6 +63,7 @@ def _extract(html: str, url: str, family: str | None, trace: dict | None) -> dic
     text = "\n".join(clean_lines(lines, title, dropped))
     if trace is not None:
         trace["body"] = how
+        trace["page_lines"] = html_to_lines(root.body if root.body is not None else root)
 
     return {
         "title": title,
@@ -93,13 +94,21 @@ def extract_page(html: str, url: str, family: str | None = None) -> dict:
 def explain_page(html: str, url: str, family: str | None = None) -> dict:
     """What `extract_page` returns (`result`), how the body was found (`body`: family, rule, tier),
     each line dropped from the body with the rule that dropped it (`dropped`: [(line, rule)]) and the
-    elements removed before the body was looked for (`hidden`: [(text, rule)])."""
-    trace: dict = {"hidden": [], "dropped": [], "body": None}
+    elements removed before the body was looked for (`hidden`: [(text, rule)]), and the page's other
+    lines, outside the body, each with the chrome rule that would drop it or None (`outside`)."""
+    trace: dict = {"hidden": [], "dropped": [], "body": None, "page_lines": []}
     result = _extract(html, url, family, trace)
     how = trace["body"]
+    seen = set(result["text"].splitlines()) | {t for t, _ in trace["dropped"]}
+    outside = []
+    for text, _ in trace["page_lines"]:
+        if text not in seen:
+            seen.add(text)
+            outside.append((text, drop_rule(chrome_key(text))))
     return {
         "result": result,
         "body": {"family": how.family, "rule": how.rule, "tier": how.tier},
         "dropped": trace["dropped"],
         "hidden": trace["hidden"],
+        "outside": outside,
     }
