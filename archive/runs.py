@@ -18,7 +18,7 @@ from pathlib import Path
 
 from archive.schema import transaction
 
-__all__ = ["RunLocks", "close_dead_runs"]
+__all__ = ["RunLocks", "close_dead_runs", "mark_interrupted"]
 
 
 class RunLocks:
@@ -84,3 +84,26 @@ def close_dead_runs(conn: sqlite3.Connection, locks: RunLocks, by: str | None = 
                 {"id": run_id, "note": note},
             )
     return dead
+
+
+def mark_interrupted(db: str | Path, run_id: str, timeout: float = 1.0) -> None:
+    """Close an open run as interrupted, now, over a connection of the calling thread: the crawl's
+    shutdown watch (crawler/shutdown.py) calls it while the thread holding the archive may be blocked.
+    A locked or unreadable file is left alone; the next run closes the run from its lock."""
+    from datetime import UTC, datetime
+
+    try:
+        conn = sqlite3.connect(db, timeout=timeout)
+    except sqlite3.Error:
+        return
+    try:
+        conn.execute(
+            "UPDATE crawl_runs SET \"end\" = ?, status = 'interrupted' "
+            'WHERE id = ? AND "end" IS NULL',
+            [datetime.now(UTC).isoformat(timespec="seconds"), run_id],
+        )
+        conn.commit()
+    except sqlite3.Error:
+        pass
+    finally:
+        conn.close()

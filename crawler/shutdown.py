@@ -19,14 +19,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import sqlite3
 import sys
 import threading
 import time
-from datetime import UTC, datetime
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+
+from archive.runs import mark_interrupted
 
 __all__ = ["BoundedShutdown"]
 
@@ -93,17 +93,7 @@ class BoundedShutdown:
         run_id, db = self._run()
         if not run_id or not db:
             return
-        with contextlib.suppress(sqlite3.Error):
-            conn = sqlite3.connect(db, timeout=1.0)
-            try:
-                conn.execute(
-                    "UPDATE crawl_runs SET \"end\" = ?, status = 'interrupted' "
-                    'WHERE id = ? AND "end" IS NULL',
-                    [datetime.now(UTC).isoformat(timespec="seconds"), run_id],
-                )
-                conn.commit()
-            finally:
-                conn.close()
+        mark_interrupted(db, run_id)
         self._marked.set()
 
     # -- in the reactor ------------------------------------------------------------------------------
