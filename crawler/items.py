@@ -19,7 +19,7 @@ class ReportItem(scrapy.Item):
     http_status = scrapy.Field()
     fetched_at = scrapy.Field()
     run_id = scrapy.Field()
-    # Added by ExtractPipeline (everything extract_page returns).
+    # Added by crawler/record.py: extract (everything extract_page returns), attachments, images.
     title = scrapy.Field()
     published = scrapy.Field()
     year = scrapy.Field()
@@ -52,7 +52,7 @@ class ReportItem(scrapy.Item):
     etag = scrapy.Field()
     last_modified = scrapy.Field()
     warc = scrapy.Field()  # {"file", "offset", "record_id"}
-    # Added by ClassifyPipeline.
+    # Added by crawler/record.py: classify.
     kind = scrapy.Field()
     text_normalized = scrapy.Field()
 
