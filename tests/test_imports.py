@@ -1,4 +1,5 @@
-"""The product's import graph flows one way: nianbao/ → crawler/ → archive/, nothing → sample_portals/.
+"""The product's import graph flows one way: nianbao/ → crawler/ → archive/; only nianbao/
+imports sample_portals/.
 
 The graph is read from the source with `ast`, every import counted wherever it stands (module level, inside
 a function, under `if TYPE_CHECKING:`), relative ones resolved against their package: an import hidden in a
@@ -74,6 +75,8 @@ def against_the_flow(graph: dict[str, set[str]]) -> list[str]:
                 bad.append(
                     f"{source} imports {target} (only the CLI, tests and bench start portals)"
                 )
+            if top in ("archive", "crawler") and to == "nianbao":
+                bad.append(f"{source} imports {target} (only the CLI imports everything)")
     return bad
 
 
@@ -136,6 +139,7 @@ def test_the_reader_finds_what_breaks_the_rules(tmp_path):
         "crawler/items.py": "from . import rules\n",
         "crawler/rules.py": "if TYPE_CHECKING:\n    from .items import Item\n",
         "crawler/serve.py": "if TYPE_CHECKING:\n    import sample_portals.server\n",
+        "crawler/run.py": "def main():\n    from nianbao.cli import main\n",
         "nianbao/__init__.py": "",
         "nianbao/cli.py": "import crawler.items\nimport archive.store\nimport sample_portals\n"
         + "x = 1\n" * MAX_LINES,
@@ -146,6 +150,7 @@ def test_the_reader_finds_what_breaks_the_rules(tmp_path):
     graph, found = read_graph(tmp_path)
     assert against_the_flow(graph) == [
         "archive.store imports crawler.items (the archive never imports the crawler)",
+        "crawler.run imports nianbao.cli (only the CLI imports everything)",
         "crawler.serve imports sample_portals (only the CLI, tests and bench start portals)",
     ]
     assert circles(graph) == [["crawler.items", "crawler.rules"]]
