@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from archive import runs, shape, versions
 from archive.db import open_db
+from archive.runlog import RunLog
+from archive.runlog import now as _now
 from archive.safeurl import refusal, refused_link, screen_links
 from archive.schema import FTS_TABLE, canonical_url, report_id, stable_id, transaction
 from archive.textnorm import normalize
@@ -56,26 +55,6 @@ _PLAIN_FIELDS = tuple(
 )
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _json_default(value: Any) -> Any:
-    """Scrapy stats hold datetimes (start_time, finish_time) and sometimes timedeltas; JSON has neither."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            # Scrapy records naive UTC datetimes.
-            value = value.replace(tzinfo=UTC)
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, set | frozenset | tuple):
-        return sorted(value, key=str)
-    return str(value)
-
-
 def _ext(url: str) -> str | None:
     tail = url.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]
     if "." not in tail:
@@ -84,7 +63,7 @@ def _ext(url: str) -> str | None:
     return ext if 0 < len(ext) <= 5 and ext.isalnum() else None
 
 
-class Archive:
+class Archive(RunLog):
     """One archive file opened for writing; the crawl pipeline keeps one for the whole crawl."""
 
     def __init__(self, path: str | Path):
@@ -405,96 +384,3 @@ class Archive:
 
     def _count(self, run_id: str | None, key: str) -> None:
         self._run_counts.setdefault(run_id, Counter())[key] += 1
-
-    # -- errors and runs -----------------------------------------------------------------------------
-
-    def record_discovery(self, bureau_id: str, column_url: str, link_text: str, page: str) -> bool:
-        """Keep the column that discovery chose on the bureau's row; True when it is new or moved.
-
-        The time is only updated when the choice changes, so re-crawls do not rewrite the row.
-        """
-        with transaction(self.conn):
-            self._ensure_bureau(bureau_id)
-            return bool(
-                self.conn.execute(
-                    "UPDATE bureaus SET discovered_column = ?, discovered_from = ?, discovered_at = ? "
-                    "WHERE id = ? AND discovered_column IS NOT ?",
-                    [column_url, f"「{link_text}」 on {page}", _now(), bureau_id, column_url],
-                ).rowcount
-            )
-
-    def record_error(
-        self,
-        url: str,
-        reason: str,
-        status: int | None = None,
-        bureau_id: str | None = None,
-        run_id: str | None = None,
-    ) -> str:
-        """Log a page the crawl could not archive; the same failure twice in one run is one row."""
-        eid = stable_id(run_id or "", url, reason)
-        with transaction(self.conn):
-            self._ensure_bureau(bureau_id)
-            self.conn.execute(
-                "INSERT INTO crawl_errors (id, run, url, reason, status, bureau_id, time) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-                [eid, run_id, url, reason, status, bureau_id, _now()],
-            )
-        self._count(run_id, "errors")
-        return eid
-
-    def start_run(self, registry: str | None = None) -> str:
-        """Open a crawl_runs row; its id is sortable by time and unique across machines.
-
-        Start and id carry milliseconds: a small re-crawl can start within the same second as the one before
-        it ended, and "the latest run" must not then be decided by the random suffix.
-
-        The run holds an exclusive lock on its own file under `<archive>-runs/` until finish_run; the
-        kernel drops it when the process dies, even by kill -9. So an open row whose lock can be taken
-        belongs to a dead crawl: it is closed as interrupted here, before the new row is added.
-        """
-        started = datetime.now(UTC)
-        run_id = started.strftime("%Y%m%dT%H%M%S") + f"{started.microsecond // 1000:03d}Z-"
-        run_id += secrets.token_hex(3)
-        self.locks.take(run_id)  # before the row exists, so no other start can think it dead
-        self.close_dead_runs(run_id)
-        with transaction(self.conn):
-            self.conn.execute(
-                "INSERT INTO crawl_runs (id, start, registry) VALUES (?, ?, ?)",
-                [run_id, started.isoformat(timespec="milliseconds"), registry],
-            )
-        self._run_counts.setdefault(run_id, Counter())
-        return run_id
-
-    def close_dead_runs(self, by: str | None = None) -> list[str]:
-        """Mark every open run whose crawl is gone (killed, crashed) as interrupted (archive/runs.py)."""
-        return runs.close_dead_runs(self.conn, self.locks, by)
-
-    def finish_run(self, run_id: str, stats: dict | None = None, status: str | None = None) -> None:
-        """Close the run with Scrapy's stats, keys as Scrapy names them (downloader/response_bytes, …).
-
-        Its status is `finished` when the crawl got to its end (finish reason "finished", or none given),
-        else `interrupted` (SIGTERM / Ctrl-C is "shutdown", a CloseSpider limit its own reason)."""
-        if status is None:
-            reason = (stats or {}).get("finish_reason") or "finished"
-            status = "finished" if reason == "finished" else "interrupted"
-        counts = self._run_counts.get(run_id, Counter())
-        stats_json = json.dumps(
-            dict(stats or {}), ensure_ascii=False, sort_keys=True, default=_json_default
-        )
-        with transaction(self.conn):
-            self.conn.execute(
-                'UPDATE crawl_runs SET "end" = ?, stats = ?, new_reports = ?, changed_reports = ?, '
-                "unchanged_reports = ?, errors = ?, status = ? WHERE id = ?",
-                [
-                    _now(),
-                    stats_json,
-                    counts["new"],
-                    counts["changed"],
-                    counts["unchanged"],
-                    counts["errors"],
-                    status,
-                    run_id,
-                ],
-            )
-        self.locks.release(run_id)

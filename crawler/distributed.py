@@ -35,7 +35,6 @@ from typing import Any
 
 from scrapy.utils.serialize import ScrapyJSONEncoder
 
-from archive.schema import transaction
 from crawler.affinity import affinity_keys
 from crawler.items import CrawlErrorItem, DiscoveryItem, ReportItem
 from crawler.spiders.bureaus_redis import (
@@ -160,7 +159,7 @@ class ArchiveWriter:
             return 0
         # One transaction for the batch: one WAL commit and one new FTS5 segment for up to `batch` reports
         # instead of one of each per report.
-        with transaction(self.archive.conn):
+        with self.archive.batch():
             for data in raw:
                 self.write(*deserialize_item(data))
         # only after the commit: a crash above rolls the batch back and leaves it in Redis, replayed harmlessly

@@ -26,12 +26,11 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Request, signals
 
-from archive.schema import canonical_url, transaction
+from archive.schema import canonical_url
 from crawler.items import CrawlErrorItem, ReportItem
 from crawler.warc import META_KEY
 
@@ -72,17 +71,9 @@ class IncrementalState:
         self.enabled = enabled
         self.known: dict[str, Known] = {}
         # reports marked removed before this crawl: listed again, they count as come back
-        self.removed_before = {
-            url
-            for (url,) in archive.conn.execute(
-                "SELECT url FROM reports WHERE removed_at IS NOT NULL"
-            )
-        }
+        self.removed_before = archive.removed_urls()
         if enabled:
-            for url, etag, lm, title, date in archive.conn.execute(
-                "SELECT url, etag, last_modified, list_title, list_date FROM reports"
-            ):
-                self.known[url] = Known(etag, lm, title, date)
+            self.known = {url: Known(*state) for url, state in archive.fetch_state().items()}
         self.seen: set[str] = set()
         self.columns_listed: set[str] = set()
         self.columns_failed: set[str] = set()
@@ -122,12 +113,8 @@ class IncrementalState:
 
     def finish(self, reason: str) -> None:
         """Removals from the complete columns of a finished crawl; reports listed again come back."""
-        from archive import versions
-
         complete = self.columns_listed - self.columns_failed if reason == "finished" else set()
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        with transaction(self.archive.conn):
-            self.removed, _ = versions.mark_removals(self.archive.conn, complete, self.seen, now)
+        self.removed = self.archive.mark_removals(complete, self.seen)
         # saving or marking a report seen already cleared its removed_at; count them here
         self.returned = sorted(self.seen & self.removed_before)
 
@@ -251,8 +238,6 @@ class RunSummary:
         return ext
 
     def spider_closed(self, spider, reason):
-        from archive import versions
-
         run_id = getattr(spider, "run_id", None)
         if not run_id or not hasattr(spider, "open_archive"):
             return
@@ -263,7 +248,7 @@ class RunSummary:
             state.finish(reason)
             stats.set_value("nianbao/reports_removed", len(state.removed))
             stats.set_value("nianbao/reports_returned", len(state.returned))
-        errors = versions.errors_by_reason(archive.conn, run_id)
+        errors = archive.errors_by_reason(run_id)
         figures = {
             "removed": len(state.removed) if state else 0,
             "requests": stats.get_value("downloader/request_count", 0),
@@ -271,8 +256,7 @@ class RunSummary:
             "errors_by_reason": errors,
             "warc_file": stats.get_value("nianbao/warc_file"),
         }
-        with transaction(archive.conn):
-            versions.record_run_figures(archive.conn, run_id, figures)
+        archive.record_run_figures(run_id, figures)
         if self.crawler.settings.getbool("NIANBAO_SUMMARY", True):
             print(self.render(spider, reason, state, figures), file=sys.stdout, flush=True)
 

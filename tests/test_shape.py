@@ -226,3 +226,20 @@ def test_a_file_left_at_any_step_catches_up_to_the_fresh_shape(tmp_path, fresh, 
     assert ensure_db_shape(conn) == rest
     assert master(conn) == master(fresh)
     conn.close()
+
+
+# SQL run by crawler code on the archive's connection, e.g. 'archive.conn.execute("SELECT url FROM reports")'
+# or 'with transaction(self.archive.conn):'
+_RAW_ACCESS_RE = re.compile(r"\.conn\.execute\(|transaction\(\s*[\w.]*\.conn\s*\)")
+
+
+def test_the_crawler_reaches_the_archive_only_through_its_methods():
+    """Archive methods (archive/runlog.py, archive/ingest.py) are the crawler's way in, so the tables can
+    change with their migrations without crawl code knowing."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in sorted((ROOT / "crawler").rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _RAW_ACCESS_RE.search(line)
+    ]
+    assert offenders == []
