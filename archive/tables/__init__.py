@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from .checks import checks, narrative_checks
 from .detect import detect_template
-from .parse import parse_file, parse_html, parse_rows, parse_text
+from .files import parse_file
+from .parse import parse_html, parse_rows, parse_text
 from .pdf import parse_pdf
 from .result import TableResult
 from .rows import Row, rows_from_text

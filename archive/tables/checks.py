@@ -9,81 +9,13 @@ from __future__ import annotations
 
 import re
 
-from .result import TableResult
+from .identities import add_up, checks, record
 from .template import STAT_ITEMS
 from .values import key
 
 __all__ = ["checks", "narrative_checks", "carry_over_checks"]
 
 _REQUEST_COLS = [i.label for i in STAT_ITEMS if i.section == "三" and i.axis == "col"]
-_APPEAL_COLS = [i.label for i in STAT_ITEMS if i.section == "四" and i.axis == "col"]
-_APPEAL_ROWS = [i for i in STAT_ITEMS if i.section == "四" and i.axis == "row"]
-_ROW_LABEL = {i.code: i.label for i in STAT_ITEMS if i.axis == "row"}
-
-
-def _sum(values: list) -> int | float:
-    total = sum(v for v in values if v is not None)
-    return round(total, 4) if isinstance(total, float) else total
-
-
-def _rec(rule, expected, actual, evidence=None) -> dict:
-    ok = None if expected is None or actual is None else expected == actual
-    return {"rule": rule, "expected": expected, "actual": actual, "ok": ok, "evidence": evidence}
-
-
-def checks(result: TableResult) -> list[dict]:
-    """The identities the templates state, one record per column or row checked.
-
-    A check runs only when its figures are there: a row nobody filled in is not an inconsistency, and a
-    missing part counts as 0 once some of the figures are given."""
-    out: list[dict] = []
-    for section, reason in result.problems.items():
-        out.append(
-            {"rule": f"{section} table readable", "expected": "table", "actual": reason,
-             "ok": None, "evidence": None}
-        )  # fmt: skip
-    v = {(c["section"], c["item_code"], c["col_label"]): c["value"] for c in result.cells}
-    rows3 = list(dict.fromkeys(c["item_code"] for c in result.cells if c["section"] == "三"))
-    leaves = [r for r in rows3 if r.startswith("3.result.") and r != "3.result.total"]
-    if "三" not in result.problems:
-        for col in _REQUEST_COLS:
-            parts_in = [v.get(("三", "3.new", col)), v.get(("三", "3.carried", col))]
-            parts_out = [v.get(("三", "3.result.total", col)), v.get(("三", "3.next_year", col))]
-            if all(x is None for x in parts_in + parts_out):
-                continue
-            out.append(
-                _rec(f"三 一+二 = 三(七)总计 + 四 [{col}]", _sum(parts_in), _sum(parts_out),
-                     "cells 3.new, 3.carried, 3.result.total, 3.next_year")
-            )  # fmt: skip
-        for code in rows3:
-            total = v.get(("三", code, "总计"))
-            parts = [v.get(("三", code, col)) for col in _REQUEST_COLS[:-1]]
-            if total is None or all(p is None for p in parts):
-                continue
-            out.append(
-                _rec(f"三 总计列 = 各申请人列之和 [{_ROW_LABEL[code]}]", _sum(parts), total,
-                     f"cells {code}")
-            )  # fmt: skip
-        for col in _REQUEST_COLS:
-            total = v.get(("三", "3.result.total", col))
-            parts = [v.get(("三", code, col)) for code in leaves]
-            if total is None or all(p is None for p in parts):
-                continue
-            out.append(
-                _rec(f"三 (七)总计 = (一)至(六)之和 [{col}]", _sum(parts), total,
-                     "cells 3.result.* of the column")
-            )  # fmt: skip
-    if "四" not in result.problems:
-        for row in _APPEAL_ROWS:
-            total = v.get(("四", row.code, "总计"))
-            parts = [v.get(("四", row.code, col)) for col in _APPEAL_COLS[:-1]]
-            if total is None or all(p is None for p in parts):
-                continue
-            out.append(
-                _rec(f"四 总计 = 各结果之和 [{row.label}]", _sum(parts), total, f"cells {row.code}")
-            )
-    return out
-
 
 # What the prose of a report says about its own figures, and the cell that must say the same:
 # "共收到政府信息公开申请66件", "本年度共受理政府信息公开申请 66 件", "新收政府信息公开申请57件".
@@ -96,7 +28,7 @@ _REVIEW = re.compile(r"行政复议(?:案件)?(?:共)?(\d+)(?:件|起)")
 _SUIT = re.compile(r"行政诉讼(?:案件)?(?:共)?(\d+)(?:件|起)")
 
 
-def narrative_checks(result: TableResult, text: str) -> list[dict]:
+def narrative_checks(result, text: str) -> list[dict]:
     """The figures the report's own sentences state against the table's cells."""
     if not result.cells or not text:
         return []
@@ -109,7 +41,7 @@ def narrative_checks(result: TableResult, text: str) -> list[dict]:
         if m and expected is not None:
             start = max(0, m.start() - 20)
             out.append(
-                _rec(rule, expected, int(m.group(1)), f"text: …{flat[start : m.end()]}; {cells}")
+                record(rule, expected, int(m.group(1)), f"text: …{flat[start : m.end()]}; {cells}")
             )
 
     new = v.get(("三", "3.new", "总计"))
@@ -120,7 +52,7 @@ def narrative_checks(result: TableResult, text: str) -> list[dict]:
         "cell 4.review 总计")  # fmt: skip
     suits = [v.get(("四", c, "总计")) for c in ("4.suit_direct", "4.suit_after_review")]
     one(_SUIT, "正文 行政诉讼 = 四 行政诉讼 [总计]",
-        None if all(s is None for s in suits) else _sum(suits), "cells 4.suit_* 总计")  # fmt: skip
+        None if all(s is None for s in suits) else add_up(suits), "cells 4.suit_* 总计")  # fmt: skip
     return out
 
 
@@ -136,7 +68,7 @@ def carry_over_checks(this_year: dict[str, object], last_year: dict[str, object]
         if now is None and before is None:
             continue
         out.append(
-            _rec(f"跨年 二、上年结转 = 上年报告 四、结转下年度 [{col}]",
+            record(f"跨年 二、上年结转 = 上年报告 四、结转下年度 [{col}]",
                  before if before is not None else 0, now if now is not None else 0,
                  f"report {last_id} 3.next_year {col}")
         )  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 
 from .active import read_active
 from .appeals import read_appeals
@@ -17,7 +16,7 @@ from .sections import records, section_rows
 from .template import templates
 from .values import key
 
-__all__ = ["parse_rows", "parse_text", "parse_html", "parse_file", "looks_like_annual_report"]
+__all__ = ["parse_rows", "parse_text", "parse_html", "looks_like_annual_report"]
 
 _READERS = {"二": read_active, "三": read_requests, "四": read_appeals}
 
@@ -90,20 +89,3 @@ def parse_html(html: str, year: int | None = None) -> TableResult:
             return fallback
     result.text = body
     return result
-
-
-def parse_file(path: str | Path, year: int | None = None, ocr: bool = True) -> TableResult:
-    """Pick the parser by what the file is: PDF by its magic bytes, HTML by its tags, else text."""
-    from .pdf import parse_pdf
-
-    path = Path(path)
-    raw = path.read_bytes()
-    if raw[:5] == b"%PDF-":
-        return parse_pdf(path, year, ocr=ocr)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="replace")
-    if re.search(r"<(table|html|body|div|p)\b", text[:20000], re.IGNORECASE):
-        return parse_html(text, year)
-    return parse_text(text, year)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .parse import parse_rows, parse_text
 from .rows import Row, split_spaced
 
 __all__ = ["pdf_rows", "parse_pdf"]
@@ -99,8 +100,6 @@ def parse_pdf(path: str | Path, year: int | None = None, ocr: bool = True):
     """Tables from a PDF. Ruled tables are read as grids; a PDF without rules (tables drawn by spacing
     only) is read from its text lines; scanned pages by OCR. The text-only reading wins when it finds
     more tables (a PDF whose rules pdfplumber misreads)."""
-    from .parse import parse_rows, parse_text
-
     rows, texts, info = pdf_rows(path, ocr=ocr)
     text = "\n".join(texts)
     if not info["ruled"] and not info["ocr_pages"]:

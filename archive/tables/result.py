@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .identities import checks
 from .template import Line
 from .values import parse_value
 
@@ -97,8 +98,6 @@ class TableResult:
         return not self.missing
 
     def to_json(self) -> dict:
-        from .checks import checks
-
         return {
             "template": self.template,
             "complete": self.complete,
