@@ -23,6 +23,9 @@ __all__ = ["deskew", "find_cells", "cell_crops", "rows_of_cells", "line_crops"]
 
 INSET = 4  # pixels kept clear of a cell's rules
 MIN_INK = 12  # dark pixels below which a cell is empty (scan noise)
+# Paper kept around a cell's line of ink (pixels at 200 dpi, down, across): measured on the corpus
+# scans, (2, 3) read 147 lone figures at 0.95 mean confidence, (4, 6) at 0.90, (6, 10) at 0.74.
+MARGIN = (2, 3)
 
 
 def _binary(gray: np.ndarray) -> np.ndarray:
@@ -134,9 +137,42 @@ def _line_bands(ink: np.ndarray, min_gap: int = 2) -> list[tuple[int, int]]:
     return [(a, b) for a, b in bands if b - a >= 4]
 
 
-def cell_crops(gray: np.ndarray, cells: list[tuple]) -> tuple[list[np.ndarray], list[tuple]]:
-    """One grey crop per text line of every non-empty cell, and (cell index, line number) for each."""
+def _ink_span(colink: np.ndarray, height: int) -> tuple[int, int] | None:
+    """The columns of a line's ink, leaving out specks that sit apart from it: in a wide cell a speck
+    of dust far right of "4535" would stretch the crop into mostly blank paper, which the recogniser
+    then reads as "1". Ink runs further apart than 1.5 line heights are separate groups; a group with
+    less than a sixth of the biggest group's ink is a speck."""
+    cols = np.nonzero(colink)[0]
+    if len(cols) == 0:
+        return None
+    gap = max(12, int(1.5 * height))
+    cuts = np.nonzero(np.diff(cols) > gap)[0]
+    groups = np.split(cols, cuts + 1)
+    inks = [int(colink[g[0] : g[-1] + 1].sum()) for g in groups]
+    floor = max(MIN_INK, max(inks) / 6)
+    kept = [g for g, ink in zip(groups, inks, strict=True) if ink >= floor]
+    if not kept:
+        return None
+    return int(kept[0][0]), int(kept[-1][-1]) + 1
+
+
+def without_rules(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The page with its rules painted white, and its ink without them. A crop cut a few pixels wide
+    of a digit would otherwise carry the cell's rule along, and the recogniser reads "|0" as "。" or
+    nothing at all (at 150 dpi most lone 0s were lost that way)."""
     bw = _binary(gray)
+    hor, ver = _rules(bw)
+    rules = cv2.dilate(hor | ver, np.ones((5, 5), np.uint8))
+    clean = gray.copy()
+    clean[rules > 0] = 255
+    bw[rules > 0] = 0
+    return clean, bw
+
+
+def cell_crops(gray: np.ndarray, cells: list[tuple]) -> tuple[list[np.ndarray], list[tuple]]:
+    """One grey crop per text line of every non-empty cell, and (cell index, line number) for each.
+    The crops are tight (MARGIN): with white paper around a small 0 the recogniser takes it for "。"."""
+    clean, bw = without_rules(gray)
     crops, where = [], []
     for n, (x0, top, x1, bottom) in enumerate(cells):
         x0, top, x1, bottom = (int(round(v)) for v in (x0, top, x1, bottom))
@@ -145,13 +181,15 @@ def cell_crops(gray: np.ndarray, cells: list[tuple]) -> tuple[list[np.ndarray], 
             continue
         for k, (a, b) in enumerate(_line_bands(sub)):
             band = sub[a:b]
-            cols = np.nonzero(band.sum(axis=0))[0]
-            if len(cols) == 0 or int(band.sum()) // 255 < MIN_INK:
+            span = _ink_span(band.sum(axis=0) // 255, b - a)
+            if span is None or int(band.sum()) // 255 < MIN_INK:
                 continue
             y0, y1 = top + INSET + a, top + INSET + b
-            xa, xb = x0 + INSET + cols[0], x0 + INSET + cols[-1] + 1
-            crop = gray[max(0, y0 - 4) : y1 + 4, max(0, xa - 6) : xb + 6]
-            crops.append(np.ascontiguousarray(crop))
+            xa, xb = x0 + INSET + span[0], x0 + INSET + span[1]
+            my, mx = MARGIN
+            crops.append(
+                np.ascontiguousarray(clean[max(0, y0 - my) : y1 + my, max(0, xa - mx) : xb + mx])
+            )
             where.append((n, k))
     return crops, where
 
