@@ -6,7 +6,11 @@ import scrapy
 
 
 class ReportItem(scrapy.Item):
-    """One fetched detail page of an annual-report column; pipelines enrich it in place."""
+    """One fetched detail page of an annual-report column; pipelines enrich it in place.
+
+    Every reports/report_texts column the archive copies from it is declared in archive/shape/reports.py;
+    tests/test_shape.py fails when one of those is missing here.
+    """
 
     # Set by the spider.
     bureau_id = scrapy.Field()

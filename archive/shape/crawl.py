@@ -13,9 +13,9 @@ TABLES: tuple[Table, ...] = (
     Table(
         "_migrations",
         "结构迁移",
-        "本档案文件已执行的结构迁移（archive/schema.py）。",
+        "本档案文件已执行的结构迁移（archive/migrations/，每步一个模块，发布后不再修改）。",
         (
-            C("id", "INTEGER PRIMARY KEY", "迁移编号（archive/schema.py 中的顺序号）。"),
+            C("id", "INTEGER PRIMARY KEY", "迁移编号（archive/migrations/ 中各步的顺序号）。"),
             C("name", "TEXT NOT NULL", "迁移名称。"),
             C("applied_at", "TEXT NOT NULL", "执行该迁移的时间（UTC，ISO 8601）。"),
         ),
