@@ -33,10 +33,23 @@ def _is_attachment_href(href: str) -> bool:
     )
 
 
+def _head(el, want: int = 300) -> str:
+    """The start of an element's collapsed text, at least `want` characters when it has them: only the
+    first 30 characters of its key decide (a ruby-laden 關(guān) is 9 characters to one), and an ancestor
+    may hold the whole report (simplifying all of it for each link was most of the extraction time)."""
+    raw = el.text_content()
+    k = want * 4
+    while True:
+        head = collapse(raw[:k])
+        if k >= len(raw) or len(head) >= want:
+            return head
+        k *= 4
+
+
 def _near_files(a) -> bool:
     """A link under a 附件 heading or in an fj/attach box within four ancestors, not in a 相关… list."""
     for anc in list(a.iterancestors())[:4]:
-        key = chrome_key(collapse(anc.text_content()))[:30]
+        key = chrome_key(_head(anc))[:30]
         if _RELATED.regex.match(key):
             return False
         cls = (anc.get("class") or "").lower()
