@@ -24,9 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.attachments import FILES_DIR, MAX_BYTES, merge_attachment_texts, read_attachment
+from crawler.attachments import (
+    FILES_DIR,
+    MAX_BYTES,
+    merge_attachment_texts,
+    read_attachment,
+    store_file,
+)
 from crawler.docguard import Limits
 from crawler.failures import attachment_reason
+from crawler.images import image_type, ocr_into_item
 
 __all__ = ["FetchFailed", "Fetched", "PageRejected", "page_to_record", "run_now"]
 
@@ -92,7 +99,7 @@ def _silently_empty(fields: dict, html: str, url: str) -> bool:
 
 def extract(item: dict) -> dict:
     """The page's clean text and metadata merged into the item; raises PageRejected."""
-    from crawler.extract import extract_page
+    from crawler.extract import extract_page  # on first use: its family rules load Scrapy's Request
 
     try:
         fields = extract_page(item["html"], item["url"], family=item.get("family"))
@@ -166,9 +173,6 @@ async def _attachments(item: dict, fetch: Fetch, read, count) -> None:
 
 async def _images(item: dict, fetch: Fetch, files_dir: Path, count) -> list[dict]:
     """One report_images row per image of a 图片版 report; a failed image keeps its row with the reason."""
-    from crawler.attachments import store_file
-    from crawler.images import image_type
-
     rows = []
     for position, url in enumerate(item["images"]):
         row = {"position": position, "url": url, "sha256": None, "path": None, "size": None}
@@ -215,8 +219,6 @@ async def page_to_record(
     `limits`, files under `files_dir`); `ocr(item, stored_rows)` reads a 图片版 report's stored images into
     the item's text (default: crawler.images.ocr_into_item, nothing when no image was stored); `count(name)`
     is told each attachment and image type met (the crawl's stats). Raises PageRejected."""
-    from crawler.images import ocr_into_item
-
     files_dir = Path(files_dir)
     item = extract(dict(page))
     count = count or (lambda name: None)

@@ -34,6 +34,8 @@ def fetch(url: str, role: str) -> Fetched:
 
 
 def test_importing_the_record_path_needs_no_scrapy():
+    """The chain's own modules (attachments, readers, images, error words) set up no Scrapy or Twisted:
+    a caller without a crawler gets none; extraction's family rules load Scrapy's Request on first use."""
     code = "import sys, crawler.record; print(sorted(m for m in sys.modules if m.startswith(('scrapy', 'twisted'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
