@@ -100,7 +100,7 @@ def refused_link(url: str, reason: str) -> dict[str, str]:
 def screen_links(record: dict) -> tuple[dict, list[dict[str, str]]]:
     """The report record with every link that may not be stored taken out — attachments, image URLs and
     archived image rows — and the refusals to record: those found here plus those the crawler made earlier
-    (`refused_links`, crawler/extract.py and crawler/metadata.py). The archive's last check, so that no
+    (`refused_links`, crawler/extract/ and crawler/metadata.py). The archive's last check, so that no
     path into it (crawl, re-extraction, the distributed writer) can store a `javascript:` link."""
     refused = [dict(r) for r in record.get("refused_links") or []]
     out = dict(record)

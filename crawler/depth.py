@@ -3,7 +3,7 @@
 libxml2 (under lxml) stops at 256 levels of nesting unless given XML_PARSE_HUGE, and what it returns then
 is the document up to that point, without the text below it: a report inside 100,000 `<div>`s came out
 as an empty body, and nothing said so. `huge_tree` only moves the limit (to 2048) and hands the
-recursive tree walks of crawler/extract.py a stack they cannot descend, so a page that hits the limit is
+recursive tree walks of crawler/extract/ a stack they cannot descend, so a page that hits the limit is
 rewritten instead, as little as it takes: first the empty middle of long chains of wrappers is removed
 (a report inside 100,000 `<div>`s keeps all its own markup, tables included); if that is not enough,
 elements nested deeper than `MAX_DEPTH` lose their tags but keep their text, a dropped block element

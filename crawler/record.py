@@ -7,7 +7,7 @@ text in the same order by the same code wherever it was fetched. What differs is
 from: the caller's `fetch` — Scrapy's engine in a crawl, the WARC records (or what the archive already
 holds) in a re-extraction.
 
-The chain: extract (crawler/extract.py; a page with text but nothing extracted is refused, never archived
+The chain: extract (crawler/extract/, the item's family first; a page with text but nothing extracted is refused, never archived
 empty) → attachments (fetched, stored by hash, read in reader processes; a stub page takes their text) →
 their errors in clear words (crawler/failures.py) → classify (kind, year, subordinate unit, region, 图片版
 flag, search text) → the images of a 图片版 report (fetched, stored, read by OCR when the page has no text).
