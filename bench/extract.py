@@ -57,8 +57,8 @@ def main() -> int:
     ours = timed(extract_page, items, args.rounds)
     base = timed(bare, items, args.rounds)
     print(f"{len(items)} pages, {size:.1f} KB/page on average, best of {args.rounds} rounds")
-    print(f"nianbao extract_page:   {ours:7.2f} ms/page")
-    print(f"bare trafilatura:       {base:7.2f} ms/page")
+    print(f"nianbao extract_page:   {ours:7.2f} ms/page ({1000 / ours:.1f} pages/s)")
+    print(f"bare trafilatura:       {base:7.2f} ms/page ({1000 / base:.1f} pages/s)")
     print(f"ratio nianbao/trafilatura: {ours / base:.2f}")
     return 0
 
