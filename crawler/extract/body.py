@@ -37,9 +37,6 @@ class Found:
     rule: str
     tier: str
 
-    def __str__(self) -> str:
-        return f"{self.family} / {self.rule} ({self.tier})" if self.family else self.rule
-
 
 Rules = tuple[tuple[str, BodyRule], ...]
 

@@ -48,7 +48,8 @@ def chrome_key(line: str) -> str:
 
 
 def squash(s: str) -> str:
-    return re.sub(r"\s+", "", chrome_key(s))
+    """The line's key without any whitespace: how a title is recognised when repeated or split."""
+    return _WS_RE.sub("", chrome_key(s))
 
 
 def _footer_kind(key: str) -> str | None:
