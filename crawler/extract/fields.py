@@ -39,8 +39,13 @@ _SITE_ID_RE = re.compile(r"网站标识码\s*[:：]?\s*([0-9]{10}|bm[0-9]{8}|[0-
 _SOURCE_RE = re.compile(
     r"(?:文章来源|信息来源|稿件来源|来源)\s*[:：]\s*(?!作者|浏览|点击|发布|字体|字号|阅读|访问)([^\s|：:【】\[\]]{2,40})"
 )
-# Crumb separators: matches " > " in "首页 > 政务公开" and "»", "›", "→".
-_CRUMB_SEP_RE = re.compile(r"\s*(?:>|»|›|→|》)\s*")
+# Crumb separators: matches " > " in "首页 > 政务公开", ">>", "»", "›", "→", "》", "－>" and the "/" of
+# "首页 / 政务公开 / 年度报告" (not the "/" of "2019/2020").
+_CRUMB_SEP_RE = re.compile(r"\s*(?:[-－]?>|»|›|→|》|＞|(?<!\d)[/／](?!\d)|\\)\s*")
+# Last crumbs that name the page's kind, not its column: matches "正文", "详情", "内容", "文章页".
+_CRUMB_NOT_COLUMN_RE = re.compile(
+    r"^(?:正文|详情|详细内容|内容|文章|文章页|浏览文章|阅读文章|查看内容)$"
+)
 # The "当前位置：" label before a crumb trail: matches "当前位置：" in "当前位置：首页 > 年报".
 _CRUMB_LABEL_RE = re.compile(r"^[^:：]*[:：]")
 # Markup left in a marked region when lxml cannot parse it: matches "<b>" and "</span>".
@@ -107,12 +112,30 @@ def title_of(html: str, root, metas: dict, family: str | None = None) -> str:
     return collapse(found)
 
 
-def published(metas: dict, page_text: str) -> str | None:
-    found = parse_date(metas.get("pubdate")) or parse_date(metas.get("firstpublishedtime"))
-    if not found:
-        m = _PUB_LINE_RE.search(simplify_chars(page_text))
-        found = parse_date(m.group(1)) if m else None
-    return found
+# Meta names a publication date goes by besides TRS's PubDate: Hanweb, Open Graph, Dublin Core.
+_PUB_METAS = ("pubdate", "firstpublishedtime", "publishdate", "publish_date", "article:published_time",
+              "dc.date", "dcterms.created")  # fmt: skip
+
+
+def _time_element(root) -> str | None:
+    """An HTML5 page's `<time datetime>` (or its text) outside links: links' dates are other pages'."""
+    if root is None:
+        return None
+    for t in root.iter("time"):
+        if any(a.tag == "a" for a in t.iterancestors()):
+            continue
+        if found := parse_date(t.get("datetime")) or parse_date(t.text_content()):
+            return found
+    return None
+
+
+def published(metas: dict, page_text: str, root=None) -> str | None:
+    """The meta tags' date, else a labelled 发布时间 line, else the page's own `<time>` element."""
+    for name in _PUB_METAS:
+        if found := parse_date(metas.get(name)):
+            return found
+    m = _PUB_LINE_RE.search(simplify_chars(page_text))
+    return (parse_date(m.group(1)) if m else None) or _time_element(root)
 
 
 def source_line(html: str, metas: dict, page_text: str, family: str | None = None) -> str | None:
@@ -135,13 +158,26 @@ def site_id(metas: dict, page_text: str) -> str | None:
     return found or None
 
 
-def crumb_column(root) -> str | None:
-    """The last crumb of the 当前位置 trail: the column when the page has no ColumnName meta."""
+def _is_title(crumb: str, title_key: str) -> bool:
+    """A crumb naming the page itself: the title, or its start cut off with an ellipsis."""
+    key = squash(crumb).rstrip("….")
+    return bool(title_key) and (key == title_key or (len(key) >= 8 and title_key.startswith(key)))
+
+
+def crumb_column(root, title: str = "") -> str | None:
+    """The last crumb of the 当前位置 trail that is not the page itself (its title, 正文): the column
+    when the page has no ColumnName meta."""
     body = root.body if root.body is not None else root
+    title_key = squash(title) if title else ""
     for text, _ in html_to_lines(body):
         key = chrome_key(text)
-        if (_CRUMB.regex.match(key) or _TRAIL.regex.match(key)) and len(key) < 120:
-            parts = [p for p in _CRUMB_SEP_RE.split(_CRUMB_LABEL_RE.sub("", text)) if p.strip()]
+        if (_CRUMB.regex.match(key) or _TRAIL.regex.match(key)) and len(key) < 160:
+            parts = [p.strip() for p in _CRUMB_SEP_RE.split(_CRUMB_LABEL_RE.sub("", text))]
+            parts = [p for p in parts if p]
+            while len(parts) > 1 and (
+                _is_title(parts[-1], title_key) or _CRUMB_NOT_COLUMN_RE.match(parts[-1])
+            ):
+                parts.pop()
             if len(parts) >= 2:
-                return parts[-1].strip()
+                return parts[-1]
     return None

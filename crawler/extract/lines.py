@@ -8,22 +8,30 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["collapse", "html_to_lines", "is_layout_table", "table_rows", "text_len"]
+__all__ = [
+    "BLOCK_TAGS",
+    "WS_RE",
+    "collapse",
+    "html_to_lines",
+    "is_layout_table",
+    "table_rows",
+    "text_len",
+]
 
-_BLOCK_TAGS = frozenset(("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt",
+BLOCK_TAGS = frozenset(("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt",
     "dd", "section", "article", "header", "footer", "nav", "aside", "blockquote", "center", "hr", "pre",
     "form", "fieldset", "address", "figure", "figcaption", "main", "caption", "tr", "tbody", "thead",
     "tfoot", "table", "legend", "details", "summary"))  # fmt: skip
 # Any whitespace run, including the ideographic space and nbsp: matches "\u3000\u3000" and " \r\n ".
-_WS_RE = re.compile(r"\s+")
+WS_RE = re.compile(r"\s+")
 
 
 def collapse(s: str) -> str:
-    return _WS_RE.sub(" ", s).strip()
+    return WS_RE.sub(" ", s).strip()
 
 
 def text_len(el) -> int:
-    return len(_WS_RE.sub("", el.text_content()))
+    return len(WS_RE.sub("", el.text_content()))
 
 
 def _cell_text(cell) -> str:
@@ -93,7 +101,15 @@ def _walk(el, out: _Lines, in_link: bool = False) -> None:
     if tag == "br":
         out.flush()
         return
-    block = tag in _BLOCK_TAGS
+    if (
+        tag == "pre"
+    ):  # a report printed as preformatted text: its own line breaks are its paragraphs
+        out.flush()
+        for line in el.text_content().splitlines():
+            out.row(collapse(line))
+        out.flush()
+        return
+    block = tag in BLOCK_TAGS
     if tag in ("td", "th"):
         block = True  # a layout table's cells are blocks
     link = in_link or tag == "a"

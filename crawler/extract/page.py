@@ -6,8 +6,9 @@ from __future__ import annotations
 from crawler.classify import year_from_title
 from crawler.dates import parse_date
 from crawler.depth import parse_within_depth
-from crawler.extract.body import body_lines, find_body, hidden_markers
+from crawler.extract.body import Found, body_lines, find_body, hidden_markers
 from crawler.extract.chrome import chrome_key, clean_lines, drop_rule
+from crawler.extract.dense import dense_block
 from crawler.extract.fields import crumb_column, published, site_id, source_line, title_of
 from crawler.extract.lines import html_to_lines
 from crawler.extract.links import attachments
@@ -39,7 +40,7 @@ def _extract(html: str, url: str, family: str | None, trace: dict | None) -> dic
         t for t, _ in html_to_lines(root.body if root.body is not None else root, skip_links=True)
     ]
     page_text = "\n".join(page_lines)
-    pub = published(metas, page_text)
+    pub = published(metas, page_text, root)
 
     xxgk = xxgk_fields(root)
     _drop_xxgk(root, trace)
@@ -53,6 +54,10 @@ def _extract(html: str, url: str, family: str | None, trace: dict | None) -> dic
         body, how = find_body(html, root2, hidden, family)
         if body is not None:
             root = root2
+    if body is None:
+        # No family's container: the page's own element that holds its prose, read as lines here.
+        body = dense_block(root, title)
+        how = Found(None, "dense-block", "generic") if body is not None else None
     refused: list[dict[str, str]] = []
     found_links = attachments(root, body, url, refused)
     if body is not None:
@@ -72,7 +77,7 @@ def _extract(html: str, url: str, family: str | None, trace: dict | None) -> dic
         "text": text,
         "site_name": metas.get("sitename") or None,
         "site_id_code": site_id(metas, page_text),
-        "column_name": metas.get("columnname") or crumb_column(root),
+        "column_name": metas.get("columnname") or crumb_column(root, title),
         "source": source_line(html, metas, page_text, family),
         "index_no": xxgk.get("index_no"),
         "publisher": xxgk.get("publisher"),

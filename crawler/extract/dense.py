@@ -1,0 +1,79 @@
+"""The body of a page no family rule knows: the smallest element that holds nearly all of its prose.
+
+trafilatura, the earlier fallback, reads a page with its own idea of paragraphs: on a plain HTML5 page
+(`<article>` with the title, a 发布时间 line and an `<h4>` per section) it folded everything into one
+line, and with `<div>` in place of `<article>` it dropped the headings. Here the page's own tree is kept
+and rendered by `lines.html_to_lines`, so headings, `<br>` paragraphs, lists and table rows stay lines.
+
+Every block (the nearest paragraph-like element around a text) is weighed by its text outside links,
+unless it reads as chrome (a chrome rule drops it, more than half of it is link text, it is the title):
+menus, crumbs, tool bars, footers and 上一篇 lines weigh nothing. From the page body down, the walk
+enters the heaviest child as long as that child still holds `_SHARE` of the page's weight; where no child
+does, the prose is spread over that element's children, and that element is the body.
+"""
+
+from __future__ import annotations
+
+from crawler.extract.chrome import chrome_key, drop_rule, squash
+from crawler.extract.lines import BLOCK_TAGS, WS_RE
+
+__all__ = ["dense_block"]
+
+# The share of the page's prose the chosen element must hold: a side box of prose (a notice, an
+# address card) may take the rest, the report itself never less.
+_SHARE = 0.8
+# Below this many characters of prose the page has no body of its own to find (a frame, a redirect).
+_LEAST = 30
+
+
+def _blocks(el, block, in_link: bool, acc: dict) -> None:
+    """Text pieces of the tree, by the block element they render in: block → [(text, in_link)]."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in BLOCK_TAGS or tag in ("td", "th", "br"):
+        block = el if tag != "br" else block
+    link = in_link or tag == "a"
+    if el.text:
+        acc.setdefault(block, []).append((el.text, link))
+    for child in el:
+        _blocks(child, block, link, acc)
+        if child.tail:
+            acc.setdefault(block, []).append((child.tail, link))
+
+
+def _weight(pieces: list[tuple[str, bool]], title_key: str) -> int:
+    text = "".join(t for t, _ in pieces)
+    total = len(WS_RE.sub("", text))
+    if not total:
+        return 0
+    plain = sum(len(WS_RE.sub("", t)) for t, link in pieces if not link)
+    if plain * 2 < total:
+        return 0  # a menu or a list of links
+    line = WS_RE.sub(" ", text).strip()
+    if drop_rule(chrome_key(line)) is not None:
+        return 0
+    if title_key and squash(line) == title_key:
+        return 0
+    return plain
+
+
+def dense_block(root, title: str = ""):
+    """The element holding the page's prose, or None when the page has too little of its own."""
+    body = root.body if root.body is not None else root
+    acc: dict = {}
+    _blocks(body, body, False, acc)
+    title_key = squash(title) if title else ""
+    own = {el: _weight(pieces, title_key) for el, pieces in acc.items()}
+    total: dict = {}
+    for el in reversed(list(body.iter())):  # children before parents
+        if isinstance(el.tag, str):
+            total[el] = own.get(el, 0) + sum(total.get(c, 0) for c in el)
+    page = total.get(body, 0)
+    if page < _LEAST:
+        return None
+    node = body
+    while True:
+        kids = [c for c in node if isinstance(c.tag, str)]
+        best = max(kids, key=lambda c: total.get(c, 0), default=None)
+        if best is None or total.get(best, 0) < _SHARE * page:
+            return node
+        node = best
