@@ -264,3 +264,43 @@ def test_scanned_attachment_becomes_searchable_ocr_text(tmp_path):
             "SELECT count(*) FROM disclosure_stats WHERE section = '三' AND value IS NOT NULL"
         ).fetchone()[0]
     assert got == [("ocr",)] and cells >= 150
+
+
+def test_ocr_reads_lone_figures_at_150_dpi():
+    """A 150 dpi scan with specks (split-0-scan150, page 2: section 三 down to (六)): every lone 0 and
+    1 is read as a figure. Crops that carried a cell's rule along were read "。", "08" or nothing."""
+    from archive.tables import parse_rows
+    from archive.tables.ocr import ocr_pdf
+
+    page = ocr_pdf(CORPUS / "split-0-scan150.pdf", [2])[2]
+    head = rows_from_text("本年制发件数\n三、收到和处理政府信息公开申请情况")
+    result = parse_rows(head + page["rows"], page["text"] + "\n本年制发件数", 2023)
+    want = GOLDENS["split-0-scan150.pdf"]["cells"]
+    on_page = [c for c in result.cells if c["section"] == "三" and c["page"] == 2]
+    assert len(on_page) >= 140
+    unread = [(c["item_code"], c["col_label"], c["raw"]) for c in on_page if c["value"] is None]
+    wrong = [
+        (c["item_code"], c["col_label"], c["raw"], c["confidence"])
+        for c in on_page
+        if c["value"] != want["|".join(("三", c["item_code"], c["col_label"]))]
+        and c["item_code"] != "3.result.other.no_correction"  # its label runs on to page 3
+    ]
+    assert not unread, unread
+    # a misread digit is left to the sums (the column's total is on page 3): it must be unsure
+    assert len(wrong) <= 2 and all(w[3] < 0.9 for w in wrong), wrong
+
+
+def test_a_misread_ocr_figure_is_not_taken_for_a_label():
+    """An OCR grid cell "-S" (a -5 the recogniser misread) or "[" is a figure's slot: the row keeps
+    its label and all its figures, the misread one unreadable, instead of losing the row."""
+    from archive.tables.rows import Row
+    from archive.tables.sections import records
+
+    row = Row(["行政处罚", "155", "-S", "1254"], True, "ocr", 1, [0.8, 0.9, 0.4, 0.99])
+    rec = records([row])[0]
+    assert rec.labels == ["行政处罚"] and rec.values == ["155", "-S", "1254"]
+    assert rec.conf == [0.9, 0.4, 0.99]
+    bracket = Row(["四、结转下年度继续办理", "1", "[", "0", "0", "0", "0", "1"], True, "ocr", 3)
+    assert len(records([bracket])[0].values) == 7
+    text = Row(["行政处罚", "-S", "1254"], False, "text", 1)  # not OCR: left as it was
+    assert records([text])[0].labels == ["行政处罚", "-S"]

@@ -15,15 +15,18 @@ import time
 from .ocr_grid import cell_crops, deskew, find_cells, line_crops, rows_of_cells
 
 # What OCR reads for a figure in a table cell, letters that look like digits folded: "O" → 0,
-# "l"/"I"/"|" → 1, e.g. "1O" → "10", "l2" → "12"; only for cells that are otherwise digits.
-_DIGITISH = re.compile(r"^[\dOoDlI|,，.]+$")
-_FOLD = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "，": ","})
+# "l"/"I"/"|" → 1, "S" → 5, e.g. "1O" → "10", "l2" → "12", "-S" → "-5"; only for cells that are
+# otherwise digits, or a sign and such a letter.
+_DIGITISH = re.compile(r"^[-−]?[\dOoDlI|S,，.]+$")
+_FOLD = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5", "，": ","}
+)
 # Specks read as punctuation around a figure: "0.", "1。", "：3", "·0".
 _SPECKS = re.compile(r"^[.。：:·'`，,、]+|[.。：:·'`，,、]+$")
 
 
-# A lone small 0 in a cell, as the recogniser reads it: "。", "o", "O", "○", "〇", "°".
-_ZERO_ALONE = {"。", "o", "O", "○", "〇", "°", "D"}
+# A lone small 0 in a cell, as the recogniser reads it: "。", "o", "O", "○", "〇", "°", "θ".
+_ZERO_ALONE = {"。", "o", "O", "○", "〇", "°", "D", "θ", "Θ"}
 
 
 def _clean(text: str) -> str:
@@ -31,7 +34,7 @@ def _clean(text: str) -> str:
     if text in _ZERO_ALONE:
         return "0"
     bare = _SPECKS.sub("", text)
-    if bare and _DIGITISH.match(bare) and any(ch.isdigit() for ch in bare):
+    if bare and _DIGITISH.match(bare) and (any(ch.isdigit() for ch in bare) or bare[0] in "-−"):
         return bare.translate(_FOLD)
     return text
 

@@ -42,14 +42,26 @@ def split_glued(label: str) -> tuple[str, str | None]:
     return m.group(1), m.group(2)
 
 
+# Any Chinese character: "规章", "总计". Every statutory label holds some, a figure never does.
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _is_slot(cell: str, ocr: bool) -> bool:
+    """A figure's slot. In an OCR grid a short cell with no Chinese in it is a figure the recogniser
+    misread ("-S", "[", "：", "To"), not a label: taken for a label it would cut the row in two and
+    lose every figure before it. Its raw string is kept, its value is None (unreadable)."""
+    return is_value_cell(cell) or (ocr and len(key(cell)) <= 8 and not _CJK.search(cell))
+
+
 def _split(row: Row) -> Record:
     """Labels (the non-figure cells) and the figure cells after the last label, units dropped."""
     cells = row.cells
+    ocr = row.method == "ocr" and row.positional
     last_label = -1
     for i, c in enumerate(cells):
-        if c and not is_value_cell(c):
+        if c and not _is_slot(c, ocr):
             last_label = i
-    labels = [c for c in cells[: last_label + 1] if c and not is_value_cell(c)]
+    labels = [c for c in cells[: last_label + 1] if c and not _is_slot(c, ocr)]
     idx = [i for i in range(last_label + 1, len(cells)) if not UNIT_ONLY.match(key(cells[i]))]
     if not row.positional:
         idx = [i for i in idx if cells[i]]

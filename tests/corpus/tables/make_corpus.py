@@ -164,6 +164,18 @@ def golden(item: Item) -> dict:
     return {"|".join(k): v for k, v in expected_cells(probe).items()}
 
 
+# The scans (source PDF, dpi, degrees turned, blur and specks, JPEG quality): both templates, the 2019
+# layout in a 2023 report, misprinted labels and a table split over a page break, at 150, 175 and 200 dpi,
+# clean and noisy.
+SCANS = (
+    ("split-0.pdf", 150, 1.2, True, 55),
+    ("misprint-1.pdf", 200, -0.8, True, 55),
+    ("layout2019-2023.pdf", 175, 2.0, True, 45),
+    ("split-2.pdf", 200, 0.3, False, 80),
+    ("misprint-0.pdf", 150, -1.6, False, 70),
+)
+
+
 def main(scans: bool) -> None:
     goldens = {}
     for name, item, year, shape, content in documents():
@@ -176,9 +188,10 @@ def main(scans: bool) -> None:
     if scans:
         from scans import make_scan
 
-        for src, dpi, angle in (("split-0.pdf", 150, 1.2), ("misprint-1.pdf", 200, -0.8)):
-            name = src.replace(".pdf", f"-scan{dpi}.pdf")
-            (HERE / name).write_bytes(make_scan((HERE / src).read_bytes(), dpi, angle, seed=dpi))
+        for src, dpi, angle, noise, quality in SCANS:
+            name = src.replace(".pdf", f"-scan{dpi}{'' if noise else '-clean'}.pdf")
+            scan = make_scan((HERE / src).read_bytes(), dpi, angle, dpi, quality, noise)
+            (HERE / name).write_bytes(scan)
             goldens[name] = goldens[src] | {"shape": "scan"}
     lines = [json.dumps(name, ensure_ascii=False) + ": " + json.dumps(g, ensure_ascii=False, sort_keys=True)
              for name, g in sorted(goldens.items())]  # fmt: skip

@@ -11,7 +11,10 @@ import io
 import random
 
 
-def make_scan(pdf_bytes: bytes, dpi: int, angle: float, seed: int = 0, quality: int = 55) -> bytes:
+def make_scan(
+    pdf_bytes: bytes, dpi: int, angle: float, seed: int = 0, quality: int = 55, noise: bool = True
+) -> bytes:
+    """noise=False is a clean scan: the page only turned and saved as JPEG (a good office scanner)."""
     import pypdfium2
     from PIL import Image, ImageFilter
 
@@ -21,12 +24,13 @@ def make_scan(pdf_bytes: bytes, dpi: int, angle: float, seed: int = 0, quality: 
     for page in pdf:
         im = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
         im = im.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
-        im = im.filter(ImageFilter.GaussianBlur(0.7))
-        px = im.load()
-        w, h = im.size
-        for _ in range(w * h // 4000):  # dust and toner specks
-            x, y = rng.randrange(w - 1), rng.randrange(h - 1)
-            px[x, y] = rng.choice((0, 90, 255))
+        if noise:
+            im = im.filter(ImageFilter.GaussianBlur(0.7))
+            px = im.load()
+            w, h = im.size
+            for _ in range(w * h // 4000):  # dust and toner specks
+                x, y = rng.randrange(w - 1), rng.randrange(h - 1)
+                px[x, y] = rng.choice((0, 90, 255))
         pages.append(im.convert("RGB"))
     pdf.close()
     out = io.BytesIO()
