@@ -125,7 +125,7 @@ def clean_lines(
     title_key = squash(title) if title else ""
     for text, link_only in lines:
         key = chrome_key(text)
-        if _RELATED.regex.match(key):
+        if applies(_RELATED, key):
             in_related = True
             dropped(text, _RELATED.name)
             continue

@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 from archive.safeurl import link_scheme, refusal, refused_link
 from crawler.extract.chrome import chrome_key
 from crawler.extract.lines import collapse
-from crawler.extract.rules import RULES
+from crawler.extract.rules import RELATED_HEAD
 
 __all__ = ["attachments"]
 
@@ -21,7 +21,8 @@ _ATTACH_EXT_RE = re.compile(
 _DOWNLOAD_RE = re.compile(
     r"/module/download/downfile\.jsp|/front/document/download|/download\.(jsp|do)\?", re.I
 )
-_RELATED = RULES["related-heading"]
+# A 相关… box (its text starts with the heading): matches "相关解读：关于……" and "【相关链接】".
+_RELATED_RE = re.compile(RELATED_HEAD)
 
 
 def _is_attachment_href(href: str) -> bool:
@@ -50,7 +51,7 @@ def _near_files(a) -> bool:
     """A link under a 附件 heading or in an fj/attach box within four ancestors, not in a 相关… list."""
     for anc in list(a.iterancestors())[:4]:
         key = chrome_key(_head(anc))[:30]
-        if _RELATED.regex.match(key):
+        if _RELATED_RE.match(key):
             return False
         cls = (anc.get("class") or "").lower()
         if (

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-__all__ = ["APPLIES", "ATTRIBUTE_RULES", "CHROME_RULES", "RULES", "ChromeRule"]
+__all__ = ["APPLIES", "ATTRIBUTE_RULES", "CHROME_RULES", "RELATED_HEAD", "RULES", "ChromeRule"]
 
 APPLIES = {
     "line-start": "the pattern matches at the start of a line of at most `max_len` characters",
@@ -56,6 +56,10 @@ class ChromeRule:
         return re.compile(self.pattern, self.flags)
 
 
+# The start of a 相关… list's heading, also how `links` tells a related box from an attachment box:
+# matches "相关解读" in "相关解读：" and "【相关链接" in "【相关链接】".
+RELATED_HEAD = r"^[【\[]?\s*相关(?:解读|文件|链接|附件|阅读|新闻|信息|稿件|政策|文章|报道)"
+
 # The prefix of a labelled metadata line: an optional bracket, the label, a colon after it; the rules
 # below give the labels. Matches "【发布时间：" and "来源:".
 _LABEL = r"^[【\[(（]?\s*({})\s*[:：]"
@@ -69,13 +73,26 @@ CHROME_RULES: tuple[ChromeRule, ...] = (
         ("当前位置: 首页 > 政务公开 > 政府信息公开年报", "您现在的位置：首页 > 信息公开"),
         ("位置较偏的12个农村客运站已全部完成改造。",),
     ),
-    # Matches "上一篇：关于……的通知", "下一篇: 没有了", "【上一条】".
+    # The word must end there (a colon, a bracket, a space, the line's end, 没有了): matches
+    # "上一篇：关于……的通知", "下一篇: 没有了", "【上一条】", "上一篇 关于……", "下一篇没有了";
+    # not "上篇幅较长的……" nor "上一篇报告中……".
     ChromeRule(
         "prev-next",
-        r"^[【\[]?\s*(上一篇|下一篇|上一条|下一条|上篇|下篇)\s*[】\]]?\s*[:：]?",
+        r"^[【\[]?\s*(上一篇|下一篇|上一条|下一条|上篇|下篇)(\s*[】\]:：]|\s+|\s*$|\s*(没有了|无))",
         "line-start",
-        ("上一篇：关于印发2019年政务公开工作要点的通知", "下一篇: 没有了"),
-        ("上一年度报告中提出的问题已全部整改。",),
+        (
+            "上一篇：关于印发2019年政务公开工作要点的通知",
+            "下一篇: 没有了",
+            "【上一条】",
+            "上一篇 关于印发2019年政务公开工作要点的通知",
+            "下一篇没有了",
+        ),
+        (
+            "上一年度报告中提出的问题已全部整改。",
+            "上篇幅较长的报告已拆分为两部分。",
+            "上一篇报告中提出的问题已整改。",
+        ),
+        max_len=159,
     ),
     # An attachment stub without file names: matches "附件:[点击下载]", "附件:【下载】", "附件下载：".
     ChromeRule(
@@ -253,16 +270,25 @@ CHROME_RULES: tuple[ChromeRule, ...] = (
         ("返回顶部的页面链接已全部修复。",),
         max_len=79,
     ),
-    # Organiser lines: matches "主办:阜阳市交通运输局", "技术支持：某某信息技术有限公司".
+    # Organiser lines: the label and an organisation name (ending in 局, 中心, 公司… and followed by a
+    # space, the next label or the line's end, so an unspaced sentence after 承办： is not a name):
+    # matches "主办:阜阳市交通运输局", "技术支持：某某信息技术有限公司", both names of
+    # "主办：某某市交通运输局承办：某某市交通运输局办公室".
     ChromeRule(
         "footer-host",
-        r"(主办|承办|协办|主办单位|承办单位|协办单位|技术支持|运维单位|维护单位)\s*[:：]\s*\S+",
+        r"(主办|承办|协办|技术支持|运维|维护)(单位)?\s*[:：]\s*[^\s，。；,;:：|｜]{1,30}?"
+        r"(局|厅|委员会|委|办公室|办|中心|有限公司|公司|政府|部|院|所|站|处|集团)"
+        r"(?=$|[^\u4e00-\u9fff]|主办|承办|协办|技术支持|运维|维护|版权|地址|电话|网站)",
         "footer",
         (
             "主辦:阜陽市交通運(yùn)輸局 承辦:阜陽市交通運(yùn)輸指揮調(diào)度中心",
             "技术支持：某某信息技术有限公司",
+            "主办：某某市交通运输局承办：某某市交通运输局办公室",
         ),
-        ("本次培训由市交通运输局主办，各县区交通运输局承办，共有120名干部参加。",),
+        (
+            "本次培训由市交通运输局主办，各县区交通运输局承办，共有120名干部参加。",
+            "承办：全年共承办人大代表建议12件和政协委员提案8件均已按期办结并答复",
+        ),
         max_rest=12,
         flags=re.I,
     ),
@@ -327,17 +353,22 @@ CHROME_RULES: tuple[ChromeRule, ...] = (
         max_rest=12,
         flags=re.I,
     ),
-    # Matches "建议您使用IE9及以上版本浏览器访问本网站", "建议使用IE6.0以上浏览器".
+    # A browser advice names a version or this site: matches "建议您使用IE9及以上版本浏览器访问本网站",
+    # "建议使用IE6.0以上浏览器", "推荐使用谷歌浏览器访问本站"; not "建议群众使用手机浏览器查询。".
     ChromeRule(
         "footer-browser",
-        r"(建议|推荐)[^。]{0,12}(使用|采用)?[^。]{0,20}(IE|浏览器)[^。]{0,30}|IE\s*\d+\s*(\.0)?\s*(及|或)?以上[^。]{0,20}",
+        r"(建议|推荐)[^。，]{0,8}(使用|采用)[^。，]{0,16}(IE|浏览器)[^。，]{0,16}"
+        r"(以上|版本|访问本|浏览本|最佳)[^。，]{0,12}|IE\s*\d+\s*(\.0)?\s*(及|或)?以上[^。]{0,20}",
         "footer",
         (
             "建议您使用IE9及以上版本浏览器访问本网站 本站已支持IPv6访问",
             "建议使用IE6.0以上浏览器 1024*768分辨率浏览",
+            "推荐使用谷歌浏览器访问本站",
         ),
         (
             "各县区交通运输局要加强门户网站建设。建议公众使用浏览器访问。全年网站访问量达到120万人次，较上年明显增长。",
+            "建议群众使用手机浏览器查询。",
+            "建议使用浏览器查询。",
         ),
         max_rest=12,
         flags=re.I,
@@ -380,13 +411,16 @@ CHROME_RULES: tuple[ChromeRule, ...] = (
         ("微信公众号", "适老化改造已完成"),
         max_len=40,
     ),
-    # Related lists' headings: matches "相关解读：", "相关文件:", "【相关链接】", "相关附件:".
+    # Related lists' headings: the heading alone, or with a colon or bracket and a short item after
+    # it; matches "相关解读：", "相关文件:", "【相关链接】", "相关附件:", "相关链接：某某市政府门户网站";
+    # not "相关文件已全部公开。".
     ChromeRule(
         "related-heading",
-        r"^[【\[]?\s*相关(解读|文件|链接|附件|阅读|新闻|信息|稿件|政策|文章|报道)\s*[】\]]?\s*[:：]?",
+        RELATED_HEAD + r"\s*(?:[】\]]\s*[:：]?.{0,60}|[:：].{0,60}|)$",
         "heading",
-        ("相关解读:", "相关文件:", "【相关链接】", "相关附件:"),
-        ("相关部门积极配合，按时完成年报编制。",),
+        ("相关解读:", "相关文件:", "【相关链接】", "相关附件:", "相关链接：某某市政府门户网站"),
+        ("相关部门积极配合，按时完成年报编制。", "相关文件已全部在门户网站公开。"),
+        max_len=79,
     ),
 )
 
