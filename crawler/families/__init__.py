@@ -16,6 +16,7 @@ from crawler.families.hanweb import HanwebAdapter
 from crawler.families.jpaas import JpaasAdapter
 from crawler.families.legacy import LegacyAdapter
 from crawler.families.trs import TrsAdapter
+from crawler.families.written import with_written_html
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -68,11 +69,23 @@ def read_list(
     """(reader, entries, follow-ups) of one list page: the family's reader, and when it finds nothing at
     all (no item, no further request), the generic list reader; pages the generic reader asked for stay
     with it."""
+    response = with_written_html(response)  # rows a script writes are rows of the page
     state = response.meta.get(STATE_KEY) or {}
     if state.get("reader") == GENERIC.family:
         return (GENERIC.family, *GENERIC.parse_list(response))
     entries, follow = adapter.parse_list(response)
-    if entries or follow:
+    if entries or (follow and not _holds_list(response)):
         return (adapter.family, entries, follow)
+    # The family found no row (its pager may still have spoken): the generic reader reads the rows, and
+    # the family's own page requests are kept beside the generic reader's.
     first = state.get("first", response.meta.get("column_url", response.url) == response.url)
-    return (GENERIC.family, *GENERIC.parse_list(response, first=bool(first)))
+    found, more = GENERIC.parse_list(response, first=bool(first))
+    if not found:
+        return (adapter.family, entries, follow)
+    urls = {r.url for r in follow}
+    return (GENERIC.family, found, follow + [r for r in more if r.url not in urls])
+
+
+def _holds_list(response: Response) -> bool:
+    """Whether an HTML page shows dated links at all (a JSON-fed shell does not)."""
+    return hasattr(response, "selector") and "<a" in response.text

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from archive.urls import canonical_url
 from crawler.bounds import DEFAULT_MAX_PAGES_PER_COLUMN
 from crawler.dates import parse_date
+from crawler.families.blocks import block_key, choose_group
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -115,13 +116,38 @@ _PAGER_TEXT_RE = re.compile(
 )
 
 
+def _date_column(table) -> int | None:
+    """The cell index of a table's list date, from its header row: 发布日期 / 生成日期 over 发文日期 or
+    成文日期 (a gkml table may print both; the list date is when it was published)."""
+    for header in table.xpath("./tr[th] | ./thead/tr | ./tbody/tr[th]")[:1]:
+        labels = [
+            " ".join(c.xpath(".//text()").getall()).replace(" ", "")
+            for c in header.xpath("./th|./td")
+        ]
+        dated = [i for i, label in enumerate(labels) if _DATE_LABEL_RE.search(label)]
+        published = [i for i in dated if _PUBLISHED_RE.search(labels[i])]
+        plain = [i for i in dated if not _WRITTEN_RE.search(labels[i])]
+        return (published or plain or dated or [None])[0]
+    return None
+
+
+# A date column's header: matches "发布日期", "生成日期", "发文日期", "发布时间", "日期".
+_DATE_LABEL_RE = re.compile(r"日期|时间")
+# The list date's header: matches "发布日期", "公开日期", "生成日期", "更新时间".
+_PUBLISHED_RE = re.compile(r"发布|公开|生成|更新")
+# A document's own date, not the list's: matches "发文日期", "成文日期", "印发日期".
+_WRITTEN_RE = re.compile(r"发文|成文|印发|签发")
+
+
 def table_entries(response: Response, href_ok=None) -> list[ListEntry]:
     """Rows of list tables: a row with one item link and a date cell is an item.
 
-    Menu rows have links but no date; header rows have neither. `href_ok` may reject links that are
-    not details (a family's own URL shape).
+    Menu rows have links but no date; header rows have neither; a dated sidebar table beside the list
+    is another group of rows (`crawler.families.blocks`). `href_ok` may reject links that are not
+    details (a family's own URL shape).
     """
-    out = []
+    groups: dict[tuple, list] = {}
+    columns: dict = {}
     for tr in response.xpath("//tr[td]"):
         if tr.xpath(".//tr"):
             continue  # a layout row wrapping whole tables, not a list row
@@ -133,8 +159,15 @@ def table_entries(response: Response, href_ok=None) -> list[ListEntry]:
         ]
         if len(links) != 1:
             continue
+        table = tr.root.getparent()
+        if table not in columns:
+            columns[table] = _date_column(tr.xpath("..")[0])
+        cells = tr.xpath("./td")
         date = None
-        for cell in tr.xpath("./td"):
+        wanted = columns[table]
+        if wanted is not None and wanted < len(cells):
+            date = parse_date(" ".join(cells[wanted].xpath(".//text()").getall()))
+        for cell in cells if date is None else ():
             if cell.xpath(".//a[@href]"):
                 continue
             date = parse_date(" ".join(cell.xpath(".//text()").getall()))
@@ -145,10 +178,9 @@ def table_entries(response: Response, href_ok=None) -> list[ListEntry]:
         a = links[0]
         title = " ".join((a.attrib.get("title") or a.xpath("normalize-space(.)").get("")).split())
         title = title.lstrip("·• ")
-        out.append(
-            ListEntry(canonical_url(response.urljoin(a.attrib["href"].strip())), title, date)
-        )
-    return out
+        entry = ListEntry(canonical_url(response.urljoin(a.attrib["href"].strip())), title, date)
+        groups.setdefault(block_key(tr.root), []).append((tr.root, entry))
+    return choose_group(groups.values(), response.url)
 
 
 def pager_urls(response: Response) -> list[str]:

@@ -29,6 +29,7 @@ from crawler.families.base import (
     page_count,
     pager_urls,
 )
+from crawler.families.blocks import MIN_REPEATS, block_key, choose_group, site_key
 from crawler.families.paging import ScriptPaging, script_paging, static_page_names
 
 if TYPE_CHECKING:
@@ -39,29 +40,28 @@ if TYPE_CHECKING:
 __all__ = ["MIN_REPEATS", "GenericAdapter"]
 
 NAME = "generic"
-MIN_REPEATS = 3
 # How far above its link a block may sit: li > a, tr > td > a, div > h3 > a, div > div > p > a.
 _MAX_UP = 4
 # A numbered static list page: matches "index_2.html", "list_13.shtml", "./index_1.htm"; not a TRS
 # detail page "t20240120_4410239.html" (letters only before the underscore).
 _NUMBERED_RE = re.compile(r"(?:^|/)[A-Za-z][A-Za-z-]*_\d+\.s?html?$")
+# A year and month in a detail address: matches "/2024/1/20/", "/202401/", "/2024-01/20/", "/2024/0120/"
+# (year, then the month as two digits or after a separator).
+_YEAR_MONTH_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})(?:(0[1-9]|1[0-2])|[/_-](0?[1-9]|1[0-2])(?!\d))"
+)
+# A date line is short: "[2024-01-20]", "发布日期：2024-01-18", "2024年01月20日".
+_DATE_LINE_MAX = 40
+# List decoration in titles: matches "[置顶]", "【置顶】", "(置顶)", "置顶 " at the start, "[new]", " NEW" at the end.
+_MARK_RE = re.compile(
+    r"^\s*(?:[\[【(（]\s*(?:置顶|顶|new|NEW|新)\s*[\]】)）]|置顶\s)|(?<![A-Za-z])\s*(?:[\[【(（]\s*)?(?:new|NEW)(?:\s*[\]】)）])?\s*$"
+)
 # The same, read into base, number and extension: matches "/xxgk/list_2.html" ("list", "2", "html").
 _NUMBER_RE = re.compile(r"/([A-Za-z][A-Za-z-]*)_(\d+)\.(s?html?)$")
 
 
 def _same_site(host: str | None, page_host: str | None) -> bool:
-    if not host or not page_host:
-        return False
-    return host == page_host or host.endswith("." + page_host) or page_host.endswith("." + host)
-
-
-def _path(el) -> tuple[str, ...]:
-    """A block's tag path: the tags and classes from the root down to it."""
-    out = []
-    while el is not None:
-        out.append(f"{el.tag}.{' '.join((el.get('class') or '').split())}")
-        el = el.getparent()
-    return tuple(reversed(out))
+    return bool(host and page_host) and site_key(host) == site_key(page_host)
 
 
 def _link_url(a, page_url: str, page_host: str | None) -> str | None:
@@ -79,50 +79,135 @@ def _link_url(a, page_url: str, page_host: str | None) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not _same_site(parts.hostname, page_host):
         return None
-    if parts.path.endswith("/") or _NUMBERED_RE.search(parts.path) or url == page_url:
-        return None  # a folder is a column, `index_2.html` a page of this list
+    here = urlsplit(page_url).path.rsplit("/", 1)[0]
+    numbered = _NUMBERED_RE.search(parts.path) and parts.path.rsplit("/", 1)[0] == here
+    if parts.path.endswith("/") or numbered or url == page_url:
+        return None  # a folder is a column, `index_2.html` beside the page a page of this list
     return url
 
 
-def _block_date(text: str, url: str) -> tuple[bool, str | None]:
-    """(the block prints a date, the date as YYYY-MM-DD): `[01-20]` takes its year from the address."""
-    if date := parse_date(text):
-        return True, date
-    md = month_day(text)
-    if md is None:
-        return False, None
+def _year_for(url: str, month: int, day: int) -> str | None:
+    """The date of a `[01-20]` cell from its detail address: a compact `t20240120_1.html`, or a year
+    with the same month in the path (`/art/2024/1/20/`, `/202401/`, `/2024-01/20/`)."""
     in_url = date_in_url(url)
-    if in_url and (int(in_url[5:7]), int(in_url[8:10])) == md:
-        return True, in_url
-    return True, None
+    if in_url and (int(in_url[5:7]), int(in_url[8:10])) == (month, day):
+        return in_url
+    for m in _YEAR_MONTH_RE.finditer(urlsplit(url).path):
+        if int(m.group(2) or m.group(3)) == month:
+            return f"{m.group(1)}-{month:02d}-{day:02d}"
+    return None
 
 
-def list_blocks(root, page_url: str) -> list[ListEntry]:
-    """The items of the most repeated dated-link block of a page (at least `MIN_REPEATS`), in order."""
+def _texts(node, skip) -> list[str]:
+    """The text pieces of `node` outside the element `skip` (the item's link) and its scripts."""
+    out: list[str] = []
+
+    def walk(el) -> None:
+        if el is skip or not isinstance(el.tag, str) or el.tag in ("script", "style"):
+            return
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                out.append(child.tail)
+
+    walk(node)
+    return [t for t in (" ".join(p.split()) for p in out) if t]
+
+
+def _block_date(pieces: list[str], url: str) -> tuple[bool, str | None]:
+    """(the block prints a date, the date as YYYY-MM-DD). A date on a short line of its own (`[2024-01-20]`,
+    `发布日期：2024-01-18`) wins over one inside a summary (`统计期限自2023年1月1日起`); `[01-20]` takes
+    its year from the address."""
+    ordered = [p for p in pieces if len(p) <= _DATE_LINE_MAX] + [" ".join(pieces)]
+    for text in ordered:
+        if date := parse_date(text):
+            return True, date
+    for text in ordered:
+        if md := month_day(text):
+            return True, _year_for(url, *md)
+    return False, None
+
+
+def _dated_child(a):
+    """A short element inside the link that holds the item's date (`<a><span>title</span><span>2024-01-20
+    </span></a>`), or None."""
+    for el in a.iterdescendants():
+        if not isinstance(el.tag, str):
+            continue
+        text = " ".join(el.text_content().split())
+        whole = text == " ".join(a.text_content().split())  # a link that is only a date
+        if (
+            text
+            and not whole
+            and len(text) <= _DATE_LINE_MAX
+            and (parse_date(text) or month_day(text))
+        ):
+            return el
+    return None
+
+
+def clean_title(text: str) -> str:
+    """A list title without the list's decoration: bullets, 置顶 and "new" marks."""
+    text = " ".join(text.split())
+    text = _MARK_RE.sub("", text).strip()
+    return text.lstrip("·•●◆■▪►» ").strip()
+
+
+def _title_of(a, without=None) -> str:
+    if title := clean_title(a.get("title") or ""):
+        return title
+    if without is None:
+        return clean_title(a.text_content())
+    return clean_title(" ".join(_texts(a, without)))
+
+
+def block_groups(root, page_url: str) -> list[list[tuple]]:
+    """Every group of dated-link blocks of a page: lists of `(block, ListEntry)`, in page order."""
     page_host = urlsplit(page_url).hostname
-    groups: dict[tuple[str, ...], list[ListEntry]] = defaultdict(list)
+    groups: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
     used: set = set()  # the block elements themselves: a proxy's id() is reused once it is freed
     urls = {a: _link_url(a, page_url, page_host) for a in root.iter("a")}
+
+    def alone(node, url) -> bool:  # no other item's link inside
+        return not any((u := urls.get(other)) and u != url for other in node.iter("a"))
+
     for a, url in urls.items():
         if url is None:
             continue
-        title = " ".join((a.get("title") or a.text_content()).split()).lstrip("·• ")
+        inner = _dated_child(a)
+        if inner is not None:  # the date printed inside the link
+            _, date = _block_date(_texts(inner, None), url)
+            parent = a.getparent()
+            node = parent if parent is not None and alone(parent, url) else a
+            if node not in used:
+                used.add(node)
+                groups[block_key(node)].append(
+                    (node, ListEntry(canonical_url(url), _title_of(a, inner), date))
+                )
+            continue
         node = a
         for _ in range(_MAX_UP):
             node = node.getparent()
             if node is None or node.tag in ("body", "html"):
                 break
-            if any((u := urls.get(other)) and u != url for other in node.iter("a")):
+            if not alone(node, url):
                 break  # above the block: this element holds other items too (stops at the first)
-            text = node.text_content().replace(a.text_content(), " ", 1)
-            dated, date = _block_date(text, url)
+            dated, date = _block_date(_texts(node, a), url)
             if dated:
                 if node not in used:
                     used.add(node)
-                    groups[_path(node)].append(ListEntry(canonical_url(url), title, date))
+                    groups[block_key(node)].append(
+                        (node, ListEntry(canonical_url(url), _title_of(a), date))
+                    )
                 break
-    best = max(groups.values(), key=len, default=[])
-    return best if len(best) >= MIN_REPEATS else []
+    return list(groups.values())
+
+
+def list_blocks(root, page_url: str) -> list[ListEntry]:
+    """The items of the page's own list of dated-link blocks (`crawler.families.blocks`), in order."""
+    return choose_group(block_groups(root, page_url), page_url, MIN_REPEATS)
 
 
 class GenericAdapter(FamilyAdapter):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urljoin
 
 from lxml import etree
 from parsel import Selector
@@ -25,6 +25,7 @@ from crawler.families.base import (
     bounded,
     canonical_url,
 )
+from crawler.families.generic import list_blocks
 from crawler.families.pagerules import BodyRule, FieldRule, Markers, has_class, has_id
 
 if TYPE_CHECKING:
@@ -32,11 +33,15 @@ if TYPE_CHECKING:
 
     from crawler.bureau import Bureau
 
-__all__ = ["HanwebAdapter", "parse_jpage_config"]
+__all__ = ["HanwebAdapter", "nextgroup_config", "parse_jpage_config"]
 
 # One unit's pager config: matches `$('#3345').jpage({totalRecord:138, perPage:10, proxyUrl:'…',
 # ajaxParam:{col:1, webid:'1', columnid:'12', unitid:'3345'}})` (the object body is group 2).
-_JPAGE_RE = re.compile(r"""\$\(\s*['"]#([\w-]+)['"]\s*\)\s*\.jpage\(\s*\{(.*?)\}\s*\)""", re.S)
+# The same through `jQuery(…)` and the JCMS unit builder: matches `jQuery("#4479311").jpage({perPage: '5'})`
+# and `$('#5120081').unitbuild({totalRecord: 15, perPage: 6})`.
+_JPAGE_RE = re.compile(
+    r"""(?:\$|jQuery)\(\s*['"]#([\w-]+)['"]\s*\)\s*\.(?:jpage|unitbuild)\(\s*\{(.*?)\}\s*\)""", re.S
+)
 # The nested ajaxParam object: matches `ajaxParam:{col:1, appid:1, webid:'12'}` (body is group 1).
 _AJAX_RE = re.compile(r"""ajaxParam\s*:\s*\{(.*?)\}""", re.S)
 # One `key: value` of a JS object literal: matches `perPage:10`, `proxyUrl:'/module/web/jpage/dataproxy.jsp'`,
@@ -90,6 +95,26 @@ def parse_datastore(xml: str) -> list[str]:
     return [rec.text or "" for rec in root.iter("record")]
 
 
+def nextgroup_config(xml: str) -> dict[str, Any] | None:
+    """A unit's paging when the page has no `jpage({...})` call: the datastore's next-group link names the
+    proxy, `totalRecord` and `perpage`, and the unit's parameters in its query."""
+    m = _NEXTGROUP_RE.search(xml)
+    if not m:
+        return None
+    link = m.group(1).replace("&amp;", "&")
+    path, _, query = link.partition("?")
+    params = dict(parse_qsl(query))
+    lower = {k.lower(): v for k, v in params.items()}
+    if not (lower.get("totalrecord") and lower.get("perpage")):
+        return None
+    return {
+        "totalRecord": lower["totalrecord"],
+        "perPage": lower["perpage"],
+        "proxyUrl": path,
+        "ajaxParam": {k: v for k, v in params.items() if k.lower() not in _PAGING_KEYS},
+    }
+
+
 def record_entry(record_html: str, base_url: str) -> ListEntry | None:
     """The link, title and date of one record (`<li><a href title>…</a><span>date</span></li>`)."""
     sel = Selector(text=f"<html><body>{record_html}</body></html>")
@@ -108,7 +133,18 @@ def record_entry(record_html: str, base_url: str) -> ListEntry | None:
 
 # What gives a Hanweb JCMS list away: matches '<script type="text/xml"><datastore><nextgroup>' and the
 # unit proxy "/module/jpage/dataproxy.jsp?startrecord=1".
-_DETECT_RE = re.compile(r"<datastore>|/module/jpage/dataproxy\.jsp", re.I)
+# The JCMS list modules too: matches "/module/web/jpage/dataproxy.jsp", "/module/jslib/jpage/jpage.js",
+# "/module/web/jpage/unitbuild.js" and a `.jpage({` or `.unitbuild({` call.
+_DETECT_RE = re.compile(
+    r"<datastore>|/module/(?:web/|jslib/)?jpage/|\.(?:jpage|unitbuild)\(\s*\{", re.I
+)
+# A datastore's next-group link that carries its paging: matches
+# '<a href="/module/web/jpage/dataproxy.jsp?startrecord=10&endrecord=18&perpage=3&totalRecord=14&…">'.
+_NEXTGROUP_RE = re.compile(
+    r"""<nextgroup>.*?href\s*=\s*["']([^"']*dataproxy\.jsp\?[^"']*)["']""", re.S | re.I
+)
+# The proxy's own paging parameters, not the unit's: matches "startrecord", "endrecord", "perpage", "totalRecord".
+_PAGING_KEYS = {"startrecord", "endrecord", "perpage", "totalrecord", "page"}
 
 
 class HanwebAdapter(FamilyAdapter):
@@ -211,13 +247,16 @@ class HanwebAdapter(FamilyAdapter):
         entries: list[ListEntry] = []
         follow: list[Request] = []
         seen: set[str] = set()
-        for script in response.xpath('//script[@type="text/xml"]'):
+        read: set[str] = set()
+        for script in response.xpath('//script[@type="text/xml" or contains(., "<datastore>")]'):
             unit = script.xpath("ancestor::*[@id][1]/@id").get()
             if wanted and unit not in wanted:
                 continue
-            unit_entries = self._records(
-                parse_datastore(script.xpath("string(.)").get("")), response.url
-            )
+            xml = script.xpath("string(.)").get("")
+            read.add(unit)
+            unit_entries = self._records(parse_datastore(xml), response.url)
+            if unit not in configs and (config := nextgroup_config(xml)):
+                configs[unit] = config
             fresh = [e for e in unit_entries if e.url not in seen]
             if unit_entries and not fresh:
                 continue  # the mobile template repeating a unit already read: its later pages are too
@@ -227,6 +266,14 @@ class HanwebAdapter(FamilyAdapter):
                 follow.extend(
                     self._proxy_requests(response, state, configs[unit], len(unit_entries))
                 )
+        for unit, config in configs.items():  # units the server rendered as HTML (JCMS unitbuild)
+            if unit in read or (wanted and unit not in wanted):
+                continue
+            for element in response.xpath(f'//*[@id="{unit}"]')[:1]:
+                unit_entries = list_blocks(element.root, response.url)
+                entries.extend(e for e in unit_entries if e.url not in seen)
+                seen.update(e.url for e in unit_entries)
+                follow.extend(self._proxy_requests(response, state, config, len(unit_entries)))
         return self.dedupe(entries), follow
 
     def _records(self, records: list[str], base_url: str) -> list[ListEntry]:

@@ -21,7 +21,8 @@ from crawler.families.base import (
     bounded,
     canonical_url,
 )
-from crawler.families.generic import list_blocks
+from crawler.families.blocks import block_key, choose_group
+from crawler.families.generic import block_groups, list_blocks
 from crawler.families.pagerules import BodyRule, Markers, has_class
 from crawler.families.paging import ScriptPaging, script_paging, static_page_names
 
@@ -98,7 +99,7 @@ class TrsAdapter(FamilyAdapter):
 
     def parse_list(self, response: Response) -> tuple[list[ListEntry], list[Request]]:
         state = self.state(response)
-        entries = self.dedupe(self._group_entries(response) or self._entries(response))
+        entries = self.dedupe(self._group_entries(response) or self._rows(response))
         follow: list[Request] = []
         if state.get("first"):
             follow = self._pages(response, state)
@@ -113,7 +114,17 @@ class TrsAdapter(FamilyAdapter):
             return []
         return list_blocks(response.selector.root, response.url)
 
-    def _entries(self, response: Response) -> list[ListEntry]:
+    def _rows(self, response: Response) -> list[ListEntry]:
+        """The column's own rows: the `ul > li` rows of the classic template, or whatever block the page
+        repeats (table rows, `div`s) — of all groups, the list rather than a dated sidebar beside it."""
+        groups = block_groups(response.selector.root, response.url)
+        by_key: dict[tuple, list] = {}
+        for li, entry in self._entries(response):
+            by_key.setdefault(block_key(li.root), []).append((li.root, entry))
+        return choose_group([*by_key.values(), *groups], response.url)
+
+    def _entries(self, response: Response) -> list[tuple]:
+        """(row, entry) of every `ul > li` row with a titled link and a date or a TRS detail link."""
         entries = []
         for li in response.xpath(_ROWS_XPATH):
             link = li.xpath(_ITEM_LINK_XPATH)
@@ -133,7 +144,7 @@ class TrsAdapter(FamilyAdapter):
             title = " ".join(link[0].attrib.get("title", "").split()) or " ".join(
                 link[0].xpath("normalize-space(.)").get("").split()
             )
-            entries.append(ListEntry(canonical_url(response.urljoin(href)), title, date))
+            entries.append((li, ListEntry(canonical_url(response.urljoin(href)), title, date)))
         return entries
 
     def _pages(self, response: Response, state: dict) -> list[Request]:
