@@ -15,7 +15,7 @@ from lxml import etree
 
 from archive.textnorm import remove_ruby, simplify_chars
 from crawler.dates import parse_date
-from crawler.extract.chrome import chrome_key, squash
+from crawler.extract.chrome import chrome_key, drop_rule, squash
 from crawler.extract.lines import collapse, html_to_lines
 from crawler.extract.rules import RULES
 from crawler.families import ADAPTERS
@@ -48,6 +48,13 @@ _CRUMB_NOT_COLUMN_RE = re.compile(
 )
 # The "当前位置：" label before a crumb trail: matches "当前位置：" in "当前位置：首页 > 年报".
 _CRUMB_LABEL_RE = re.compile(r"^[^:：]*[:：]")
+# Class/id names of a detail page's title cell: matches "title", "bt", "art_title", "news-title",
+# "biaoti", "detail_tit", "title-text"; not "subtitle-bar", "titlebar" nor "bt-content" (a body box).
+_TITLE_NAME_RE = re.compile(
+    r"(?:\w+[-_])?(?:title|tit|bt|biaoti|timu)(?:[-_](?:name|text|txt|main|h\d|\d))?"
+)
+# A year in a title: matches "2020" in "松溪县交通运输局2020年政府信息公开工作年度报告".
+_YEAR_RE = re.compile(r"(?:19|20)\d{2}")
 # Markup left in a marked region when lxml cannot parse it: matches "<b>" and "</span>".
 _TAG_RE = re.compile(r"<[^>]+>")
 _CRUMB = RULES["breadcrumb"]
@@ -109,7 +116,35 @@ def title_of(html: str, root, metas: dict, family: str | None = None) -> str:
                 break
     if not found and title_tag_text:
         found = _title_from_tag(title_tag_text, site_name or "")
+        if not _TITLE_SEP_RE.search(title_tag_text):
+            # A <title> of one part is often the site's name for every page: the page's title cell
+            # (class="title", an h2) that says more wins.
+            found = _title_cell(root, found) or found
+    if not found:
+        found = _title_cell(root, "") or ""
     return collapse(found)
+
+
+def _title_cell(root, tag_title: str) -> str | None:
+    """The first title-named element or h2/h3 outside links and menus whose text extends the <title>
+    (starts with it, or names a year the <title> lacks)."""
+    tag_key = squash(tag_title)
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        names = f"{el.get('class') or ''} {el.get('id') or ''}".lower().split()
+        if tag not in ("h2", "h3") and not any(_TITLE_NAME_RE.fullmatch(n) for n in names):
+            continue
+        if any(a.tag in ("a", "nav") for a in el.iterancestors()) or el.find(".//a") is not None:
+            continue
+        text = collapse(el.text_content())
+        key = squash(text)
+        if not 6 <= len(key) <= 120 or drop_rule(key) is not None:
+            continue
+        if not tag_key or (len(key) > len(tag_key) and tag_key in key):
+            return text
+        if not _YEAR_RE.search(tag_key) and _YEAR_RE.search(key):
+            return text
+    return None
 
 
 # Meta names a publication date goes by besides TRS's PubDate: Hanweb, Open Graph, Dublin Core.

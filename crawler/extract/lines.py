@@ -51,12 +51,13 @@ def table_rows(table) -> list:
 
 def is_layout_table(table) -> bool:
     """Old TRS pages wrap the whole body in a one-cell table; rendering it as a data row would fold
-    the report into a single line."""
+    the report into a single line. A cell of three paragraphs or `<br>` runs with more than a couple of
+    sentences is a layout cell: the cells of a statutory table hold a label or a number each."""
     if table.find(".//table") is not None:
         return True
     for cell in table.iter("td", "th"):
         blocks = [c for c in cell if isinstance(c.tag, str) and c.tag in ("p", "div", "br")]
-        if len(blocks) >= 3 and len(cell.text_content()) > 300:
+        if len(blocks) >= 3 and text_len(cell) > 120:
             return True
     return False
 
