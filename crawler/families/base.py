@@ -18,6 +18,7 @@ from archive.urls import canonical_url
 from crawler.bounds import DEFAULT_MAX_PAGES_PER_COLUMN
 from crawler.dates import parse_date
 from crawler.families.blocks import block_key, choose_group
+from crawler.families.paging import is_first_page, option_urls, script_page_url
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -108,6 +109,8 @@ class FamilyAdapter:
 
 # -- shared by the families whose lists are plain HTML tables (gkml, legacy static portals) ---------------
 
+# The page number of a script pager link: matches "3" in "javascript:goPage(3)".
+_JS_NUMBER_RE = re.compile(r"\(\s*['\"]?(\d+)")
 # A pager counter: matches "共 3 页 / 共 12 条", "共3页", "共12条记录 共3页" (the page count is group 1).
 _PAGES_RE = re.compile(r"共\s*(\d+)\s*页")
 # Pager link labels: matches "下一页", "尾页", "[2]", "3", "末页", "首页".
@@ -157,6 +160,8 @@ def table_entries(response: Response, href_ok=None) -> list[ListEntry]:
             if not a.attrib["href"].strip().startswith(("javascript:", "#"))
             and (href_ok is None or href_ok(a.attrib["href"].strip()))
         ]
+        if len(links) > 1:  # the item's link beside a [解读] or 下载 link: the long one is the item
+            links = [a for a in links if len(a.xpath("normalize-space(.)").get("")) > 6] or links
         if len(links) != 1:
             continue
         table = tr.root.getparent()
@@ -184,20 +189,37 @@ def table_entries(response: Response, href_ok=None) -> list[ListEntry]:
 
 
 def pager_urls(response: Response) -> list[str]:
-    """The list pages a plain-HTML pager links to (numbers, 首页/上一页/下一页/尾页), absolute.
+    """The list pages a pager links to (numbers, 首页/上一页/下一页/尾页, `javascript:goPage(3)` links
+    through the page's own function, the options of a `<select>` pager), absolute, this page left out.
 
     Following them from every list page reaches all pages; the scheduler's duplicate filter keeps each
     page to one fetch. Only links in the same folder count, so a 首页 link to the site root is not a page.
     """
     here = response.url.rsplit("/", 1)[0] + "/"
-    out = []
+    script = ""
+    found = []
     for a in response.xpath("//a[@href]"):
         text = a.xpath("normalize-space(.)").get("")
         if not _PAGER_TEXT_RE.match(text):
             continue
-        url = response.urljoin(a.attrib["href"].strip())
-        if url.startswith(here) and "/" not in url[len(here) :].split("?")[0]:
-            out.append(url)
+        href = a.attrib["href"].strip()
+        if href.lower().startswith("javascript"):
+            script = script or " ".join(response.xpath("//script/text()").getall())
+            url = script_page_url(href, script, response.url)
+            if url is None or int(_JS_NUMBER_RE.search(href).group(1)) <= 1:
+                continue  # page 1 is the column's first page, whatever the function does with it
+            found.append(url)
+        else:
+            found.append(response.urljoin(href))
+    for select in response.xpath("//select[count(option) > 1]"):
+        found.extend(option_urls(select.xpath("./option/@value").getall(), response.url))
+    out = [
+        url
+        for url in found
+        if url.startswith(here)
+        and "/" not in url[len(here) :].split("?")[0]
+        and not is_first_page(url, response.url)
+    ]
     return list(dict.fromkeys(out))
 
 

@@ -34,8 +34,9 @@ _SIDE_NAMES_RE = re.compile(
 )
 # A table's header row, no heading: matches "序号 标题 发布日期", "名称 生成时间".
 _HEADER_RE = re.compile(r"标题|名称|日期|时间|序号")
-# A report's title: matches "2023年政府信息公开工作年度报告", "2019年度信息公开年报", "工作报告".
-_REPORT_RE = re.compile(r"年度报告|年报|工作报告")
+# A report's title: matches "2023年政府信息公开工作年度报告", "2019年度信息公开年报", "工作报告",
+# "2018年度政府信息公开报告".
+_REPORT_RE = re.compile(r"年度报告|年报|工作报告|公开报告")
 # The second-level suffixes under which a registrable name has three labels: matches "gov.cn" in
 # "jtj.kexi.gov.cn", "com.cn", "org.cn", "net.cn", "edu.cn".
 _SUFFIX2_RE = re.compile(r"\.(?:gov|com|org|net|edu|ac)\.[a-z]{2}$")

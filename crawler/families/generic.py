@@ -30,7 +30,13 @@ from crawler.families.base import (
     pager_urls,
 )
 from crawler.families.blocks import MIN_REPEATS, block_key, choose_group, site_key
-from crawler.families.paging import ScriptPaging, script_paging, static_page_names
+from crawler.families.paging import (
+    ScriptPaging,
+    page_param,
+    script_paging,
+    static_page_names,
+    with_page,
+)
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -50,6 +56,8 @@ _NUMBERED_RE = re.compile(r"(?:^|/)[A-Za-z][A-Za-z-]*_\d+\.s?html?$")
 _YEAR_MONTH_RE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})(?:(0[1-9]|1[0-2])|[/_-](0?[1-9]|1[0-2])(?!\d))"
 )
+# A companion link's text is short: "[解读]", "图解", "PDF", "下载附件".
+_MINOR_LINK_MAX = 6
 # A date line is short: "[2024-01-20]", "发布日期：2024-01-18", "2024年01月20日".
 _DATE_LINE_MAX = 40
 # List decoration in titles: matches "[置顶]", "【置顶】", "(置顶)", "置顶 " at the start, "[new]", " NEW" at the end.
@@ -98,7 +106,7 @@ def _year_for(url: str, month: int, day: int) -> str | None:
     return None
 
 
-def _texts(node, skip) -> list[str]:
+def texts_outside(node, skip) -> list[str]:
     """The text pieces of `node` outside the element `skip` (the item's link) and its scripts."""
     out: list[str] = []
 
@@ -116,7 +124,7 @@ def _texts(node, skip) -> list[str]:
     return [t for t in (" ".join(p.split()) for p in out) if t]
 
 
-def _block_date(pieces: list[str], url: str) -> tuple[bool, str | None]:
+def block_date(pieces: list[str], url: str) -> tuple[bool, str | None]:
     """(the block prints a date, the date as YYYY-MM-DD). A date on a short line of its own (`[2024-01-20]`,
     `发布日期：2024-01-18`) wins over one inside a summary (`统计期限自2023年1月1日起`); `[01-20]` takes
     its year from the address."""
@@ -128,6 +136,19 @@ def _block_date(pieces: list[str], url: str) -> tuple[bool, str | None]:
         if md := month_day(text):
             return True, _year_for(url, *md)
     return False, None
+
+
+def _link_text(a) -> str:
+    return clean_title(a.get("title") or a.text_content())
+
+
+def _minor(a, node, urls) -> bool:
+    """Whether `a` is a short companion link ([图解], 下载) of a longer item link in the same block."""
+    mine = len(_link_text(a))
+    return any(
+        other is not a and urls.get(other) and len(_link_text(other)) > mine
+        for other in node.iter("a")
+    )
 
 
 def _dated_child(a):
@@ -160,7 +181,7 @@ def _title_of(a, without=None) -> str:
         return title
     if without is None:
         return clean_title(a.text_content())
-    return clean_title(" ".join(_texts(a, without)))
+    return clean_title(" ".join(texts_outside(a, without)))
 
 
 def block_groups(root, page_url: str) -> list[list[tuple]]:
@@ -170,15 +191,18 @@ def block_groups(root, page_url: str) -> list[list[tuple]]:
     used: set = set()  # the block elements themselves: a proxy's id() is reused once it is freed
     urls = {a: _link_url(a, page_url, page_host) for a in root.iter("a")}
 
-    def alone(node, url) -> bool:  # no other item's link inside
-        return not any((u := urls.get(other)) and u != url for other in node.iter("a"))
+    def alone(node, url) -> bool:  # no other item's link inside, beside a short one ([解读], PDF)
+        return not any(
+            (u := urls.get(other)) and u != url and len(_link_text(other)) > _MINOR_LINK_MAX
+            for other in node.iter("a")
+        )
 
     for a, url in urls.items():
         if url is None:
             continue
         inner = _dated_child(a)
         if inner is not None:  # the date printed inside the link
-            _, date = _block_date(_texts(inner, None), url)
+            _, date = block_date(texts_outside(inner, None), url)
             parent = a.getparent()
             node = parent if parent is not None and alone(parent, url) else a
             if node not in used:
@@ -194,7 +218,9 @@ def block_groups(root, page_url: str) -> list[list[tuple]]:
                 break
             if not alone(node, url):
                 break  # above the block: this element holds other items too (stops at the first)
-            dated, date = _block_date(_texts(node, a), url)
+            dated, date = block_date(texts_outside(node, a), url)
+            if dated and _minor(a, node, urls):
+                break  # a [解读] link beside the item's own: the item's link makes the entry
             if dated:
                 if node not in used:
                     used.add(node)
@@ -277,8 +303,13 @@ class GenericAdapter(FamilyAdapter):
         pages = page_count(response)
         if not pages or pages <= 1:
             return
+        keyed = [(u, key) for u in shown if (key := page_param(u))]
         numbered = [m for u in shown if (m := _NUMBER_RE.search(urlsplit(u).path))]
-        if numbered:
+        if keyed:  # `?page=3`: page N is the pager's address with page=N
+            url, key = keyed[0]
+            for n in range(2, pages + 1):
+                yield with_page(url, key, n)
+        elif numbered:
             base, ext = numbered[0].group(1), numbered[0].group(3)
             first = 2 if min(int(m.group(2)) for m in numbered) >= 2 else 1
             folder = response.url.split("?")[0].rsplit("/", 1)[0]

@@ -26,6 +26,7 @@ from crawler.families.base import (
     table_entries,
 )
 from crawler.families.pagerules import BodyRule, has_class, has_id
+from crawler.families.paging import is_first_page
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -76,6 +77,7 @@ class GkmlAdapter(FamilyAdapter):
             urls = chain(urls, self._from_counter(response, shown))
         limit = state.get("max_pages")
         later = {**state, "first": False}
+        urls = (u for u in urls if not is_first_page(u, response.url))
         follow = bounded((Request(u, meta={STATE_KEY: later}) for u in _unique(urls)), state)
         if limit:
             follow = follow[: max(int(limit) - 1, 0)]

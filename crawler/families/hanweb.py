@@ -25,7 +25,7 @@ from crawler.families.base import (
     bounded,
     canonical_url,
 )
-from crawler.families.generic import list_blocks
+from crawler.families.generic import block_date, clean_title, list_blocks, texts_outside
 from crawler.families.pagerules import BodyRule, FieldRule, Markers, has_class, has_id
 
 if TYPE_CHECKING:
@@ -125,10 +125,17 @@ def record_entry(record_html: str, base_url: str) -> ListEntry | None:
     ]
     if not links:
         return None
-    link = links[0]
-    title = " ".join((link.attrib.get("title") or link.xpath("normalize-space(.)").get("")).split())
+    link = max(
+        links, key=lambda a: len(a.attrib.get("title") or a.xpath("normalize-space(.)").get(""))
+    )
+    url = urljoin(base_url, link.attrib["href"].strip())
+    title = clean_title(link.attrib.get("title") or link.xpath("normalize-space(.)").get(""))
     date = parse_date(" ".join(sel.css("span::text, td::text, em::text, i::text").getall()))
-    return ListEntry(canonical_url(urljoin(base_url, link.attrib["href"].strip())), title, date)
+    if (
+        date is None
+    ):  # the date as the row's own text (`<li><a>…</a> 2024-01-20</li>`, `<b>`, `<font>`)
+        date = block_date(texts_outside(sel.xpath("//body")[0].root, link.root), url)[1]
+    return ListEntry(canonical_url(url), title, date)
 
 
 # What gives a Hanweb JCMS list away: matches '<script type="text/xml"><datastore><nextgroup>' and the

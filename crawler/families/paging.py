@@ -12,8 +12,18 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-__all__ = ["ScriptPaging", "script_paging", "static_page_names"]
+__all__ = [
+    "ScriptPaging",
+    "is_first_page",
+    "option_urls",
+    "page_param",
+    "script_page_url",
+    "script_paging",
+    "static_page_names",
+    "with_page",
+]
 
 # A pager call: matches `createPageHTML(20, 0, "index", "html")`, `createPage(4, 1, 'index', 'shtml')`,
 # `createPageHTML('page_div', 12, 0, 'list', 'htm', 234)` (a target element first, the record count
@@ -78,3 +88,76 @@ def static_page_names(url: str, paging: ScriptPaging):
     ext = paging.ext or (m.group(2) if m else "html")
     for page in range(paging.pages):
         yield f"{folder}/{base}.{ext}" if page == 0 else f"{folder}/{base}_{page}.{ext}"
+
+
+# -- pagers drawn as links a script follows, or as a <select> -------------------------------------------
+
+# The query parameter of a numbered pager: matches "page=3", "pageNo=2", "pageIndex=4", "curPage=2",
+# "currentPage=5", "pageNum=3", "p=2" in "list.jsp?cid=1203&page=3".
+_PAGE_PARAM_RE = re.compile(
+    r"^(?:page|pageno|page_no|pageindex|pagenum|curpage|currentpage|cpage|p|pn)$", re.I
+)
+# A pager link that calls a script: matches "javascript:goPage(3)", "javascript:turnPage( 2 );",
+# "javascript:void(0)" is no page (no number); captures the function name and the page number.
+_JS_PAGE_RE = re.compile(r"^\s*javascript\s*:\s*([A-Za-z_$][\w$]*)\s*\(\s*['\"]?(\d+)['\"]?\s*\)")
+# The address a page function builds: matches `"index_" + n + ".html"`, `'list_' + (page - 1) + '.shtml'`,
+# `"?page=" + p + ""`; captures the prefix, the argument, an offset and the suffix.
+_TEMPLATE_RE = re.compile(
+    r"""["']([\w./?=&-]*)["']\s*\+\s*\(?\s*([A-Za-z_$][\w$]*)\s*(?:([-+])\s*(\d+))?\s*\)?\s*\+\s*["']([\w./-]*)["']"""
+)
+# The address of a <select> pager's option: matches "index_1.htm", "list.jsp?cid=3&page=2", "./list_3.shtml".
+_OPTION_RE = re.compile(
+    r"(?:\.s?html?|\.jsp|\.php|\.aspx?)(?:\?.*)?$|[?&](?:page|pageNo|pageIndex)=\d+", re.I
+)
+
+
+def page_param(url: str) -> str | None:
+    """The name of the numbered pager's query parameter in `url` (`page` in `?cid=3&page=2`), or None."""
+    for key, _ in parse_qsl(urlsplit(url).query):
+        if _PAGE_PARAM_RE.match(key):
+            return key
+    return None
+
+
+def with_page(url: str, key: str, n: int) -> str:
+    """`url` with its pager parameter `key` set to page `n`."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != key] + [(key, str(n))]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def is_first_page(url: str, page_url: str) -> bool:
+    """Whether `url` is the page at `page_url` itself, or its page 1 by a pager parameter."""
+    if url.split("#")[0] == page_url.split("#")[0]:
+        return True
+    key = page_param(url)
+    if key is None or dict(parse_qsl(urlsplit(url).query)).get(key) not in ("0", "1"):
+        return False
+    parts = urlsplit(url)
+    stripped = urlunsplit(
+        parts._replace(query=urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != key]))
+    )
+    return stripped.rstrip("?") == page_url.split("#")[0].rstrip("?")
+
+
+def script_page_url(href: str, script: str, page_url: str) -> str | None:
+    """The page a `javascript:goPage(3)` pager link goes to, built as the page's own `goPage` function
+    builds it (`location.href = "index_" + n + ".html"`), or None when the script does not say."""
+    m = _JS_PAGE_RE.match(href)
+    if not m:
+        return None
+    name, n = m.group(1), int(m.group(2))
+    at = re.search(rf"function\s+{re.escape(name)}\s*\(\s*([A-Za-z_$][\w$]*)", script)
+    if at is None:
+        return None
+    for t in _TEMPLATE_RE.finditer(script[at.end() : at.end() + 600]):
+        if t.group(2) != at.group(1):
+            continue
+        offset = int(t.group(4) or 0) * (-1 if t.group(3) == "-" else 1)
+        return urljoin(page_url, f"{t.group(1)}{n + offset}{t.group(5)}")
+    return None
+
+
+def option_urls(options: list[str], page_url: str) -> list[str]:
+    """The pages a `<select>` pager offers (`<option value="index_1.htm">第2页</option>`), absolute."""
+    return [urljoin(page_url, v.strip()) for v in options if v and _OPTION_RE.search(v.strip())]

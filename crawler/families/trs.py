@@ -38,6 +38,9 @@ __all__ = ["TrsAdapter"]
 _PAGER_RE = re.compile(
     r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([\w.-]+)["']\s*,\s*["'](\w+)["']\s*\)"""
 )
+# Any form of the pager call: matches `createPageHTML(4, 0, "index", "shtml")`,
+# `createPageHTML('page_div',12,1,'index','html',120)` and `createPageHTML(countPage, currentPage, …)`.
+_ANY_CALL_RE = re.compile(r"createPageHTML\s*\(")
 # A TRS detail page: matches "./202301/t20230130_1234567.html" and "../202212/t20221230_99.shtml".
 _DETAIL_RE = re.compile(r"(?:^|/)\d{6}/t\d{8}_\d+\.s?html?$")
 
@@ -87,7 +90,7 @@ class TrsAdapter(FamilyAdapter):
     def detect(cls, body: str, url: str) -> float:
         """The classic pager call, or a site-group template: TRS detail links (`t20240120_1.html`)
         paged by a script object; below gkml's 索引号, since gkml platforms run on TRS too."""
-        if "createPageHTML" in body and _PAGER_RE.search(body):
+        if "createPageHTML" in body and _ANY_CALL_RE.search(body):
             return 0.8
         if len(_DETAIL_LINK_RE.findall(body)) >= 3:
             return 0.65
