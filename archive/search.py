@@ -24,6 +24,7 @@ __all__ = [
     "MAX_MATCH_BYTES",
     "count",
     "fts_query",
+    "optimize_index",
     "register_functions",
     "register_tokenizer",
     "search",
@@ -107,6 +108,20 @@ def count(db: sqlite_utils.Database, query: str) -> int:
     return db.execute(
         f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [match]
     ).fetchone()[0]
+
+
+def optimize_index(conn: sqlite3.Connection | sqlite_utils.Database) -> None:
+    """Merge the search index into one segment (FTS5 'optimize').
+
+    Reports are saved one transaction (or one batch) at a time, and each leaves a small FTS5 segment that
+    automerge folds together only a few at a time, so a freshly built archive holds many: every query reads
+    each term's doclist from every one. After a bulk build or a re-extraction one optimize pass leaves one
+    segment per term (bench/search.py --optimize measures what that buys)."""
+    if isinstance(conn, sqlite_utils.Database):
+        conn = conn.conn
+    register_tokenizer(conn)
+    with conn:
+        conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('optimize')")
 
 
 def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:

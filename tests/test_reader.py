@@ -441,3 +441,110 @@ def test_counts_are_integers(ds):
     assert status == 200
     cells = re.findall(r'<td class="col-applications_received[^"]*">([^<]*)</td>', html)
     assert cells and all(re.fullmatch(r"\d+", c) for c in cells if c), cells[:5]
+
+
+@pytest.fixture(scope="module")
+def capped(crawled_archive, tmp_path_factory):
+    """The sample archive served with a count cap of 20 (the nianbao plugin's count_cap), so that the
+    searches of its 117 reports go past it as searches of 100,000 reports go past 10,000."""
+    import subprocess
+    import time
+    import urllib.request
+
+    import yaml
+    from ui_server import ROOT, free_port, serve_command
+
+    meta = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    meta.setdefault("plugins", {})["nianbao"] = {"count_cap": 20}
+    path = tmp_path_factory.mktemp("capped") / "metadata.yml"
+    path.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    port = free_port()
+    cmd = serve_command(crawled_archive, port)
+    cmd[cmd.index("--metadata") + 1] = str(path)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read().decode()
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def matching(db: Path, term: str, where: str = "1", params=()) -> list[dict]:
+    return [
+        r
+        for r in rows(
+            db,
+            f"select id, published, province, title, text_normalized from reports_with_text "
+            f"where {where}",
+            params,
+        )
+        if term in r["text_normalized"] or term in normalize(r["title"])
+    ]
+
+
+def test_table_search_past_the_count_cap(capped, crawled_archive):
+    """Past the cap the search box says 20+ instead of counting (JSON: null count and X-Nianbao-Count),
+    its page is still the newest matches, and a filter that narrows the search below the cap is counted
+    exactly again."""
+    import urllib.request
+
+    want = matching(crawled_archive, "交通")
+    assert len(want) > 20
+    url = f"{capped}/archive/reports.json?" + urllib.parse.urlencode(
+        {"_search": "交通", "_size": "10", "_shape": "objects"}
+    )
+    with urllib.request.urlopen(url, timeout=30) as resp:
+        assert resp.headers["x-nianbao-count"] == ">20"
+        data = json.load(resp)
+    assert data["filtered_table_rows_count"] is None
+    newest = sorted((r["published"] or "" for r in want), reverse=True)[:10]
+    assert [r["published"] or "" for r in data["rows"]] == newest
+    assert {r["id"] for r in data["rows"]} <= {r["id"] for r in want}
+    # the next page goes on from there, with the same search (ties on a date may fall either side)
+    with urllib.request.urlopen(data["next_url"], timeout=30) as resp:
+        page2 = json.load(resp)
+    assert len(page2["rows"]) == 10 and {r["id"] for r in page2["rows"]} <= {r["id"] for r in want}
+    assert max(r["published"] or "" for r in page2["rows"]) <= newest[-1]
+    # narrowed below the cap: exact again
+    few = matching(crawled_archive, "交通", "province = ?", ("河南省",))
+    assert 0 < len(few) <= 20
+    narrow = get_json(
+        capped, "/archive/reports.json", {"_search": "交通", "province": "河南省", "_size": "1"}
+    )
+    assert narrow["filtered_table_rows_count"] == len(few)
+    status, html = get(capped, "/archive/reports", {"_search": "交通"})
+    assert status == 200 and "20+ 条" in html and 'value="交通"' in html
+    assert (
+        'name="_nianbao_search"' not in html.split('<form class="filters"')[1].split("</form>")[0]
+    )
+
+
+def test_search_page_past_the_count_cap(capped, crawled_archive):
+    """The search page counts to the cap + 1 and says 超过 20; its export counts and lists every match."""
+    want = matching(crawled_archive, "交通")
+    page = get_json(capped, "/archive/search_reports.json", {"q": "交通", "_shape": "array"})
+    assert {r["matches"] for r in page} == {21} and len(page) == 20
+    dates = sorted((r["published"] or "" for r in want), reverse=True)
+    assert [r["published"] or "" for r in page] == dates[:20]
+    full = get_json(
+        capped, "/archive/search_reports.json", {"q": "交通", "page": "all", "_shape": "array"}
+    )
+    assert {r["matches"] for r in full} == {len(want)} and {r["id"] for r in full} == {
+        r["id"] for r in want
+    }
+    assert [r["id"] for r in full[20:40]] == [
+        r["id"]
+        for r in get_json(
+            capped, "/archive/search_reports.json", {"q": "交通", "page": "2", "_shape": "array"}
+        )
+    ]
+    status, html = get(capped, "/archive/search_reports", {"q": "交通"})
+    assert "超过 <strong>20</strong> 份报告符合" in html and 'rel="next"' in html

@@ -153,6 +153,8 @@ def test_every_canned_query_listed_and_runs(ds):
     for name, query in QUERIES.items():
         assert f'href="/archive/{name}"' in html, name
         named = set(re.findall(r"(?<!:):([a-z_]+)", re.sub(r"'[^']*'", "", query["sql"])))
+        # magic parameters (:_nianbao_cap, :_nianbao_reports): Datasette fills them itself
+        named = {n for n in named if not n.startswith("_")}
         params = QUERY_PARAMS.get(name, {})
         assert named <= set(params), (name, named)
         data = get_json(ds, f"/archive/{name}.json", params)

@@ -3,8 +3,8 @@
 Kept apart from archive/datasette_plugin.py (connection set-up, report and bureau row pages), and split by
 concern so each module stays readable: the report page (report.py), the search page (searchpage.py), the
 home page (home.py), key figures and /-/compare (figures.py), the WARC evidence (evidence.py), the feed's
-absolute links (feed.py). This module holds the hooks; datasette_plugin registers it as a second plugin with
-Datasette's plugin manager.
+absolute links (feed.py), the table search box's count cap (tablesearch.py). This module holds the
+hooks; datasette_plugin registers it as a second plugin with Datasette's plugin manager.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from archive.reader.figures import KEY_FIGURES, bureau_figures, compare_page, ke
 from archive.reader.home import home_vars, reader_order
 from archive.reader.report import report_extras
 from archive.reader.searchpage import marked, passage, search_page_vars
+from archive.reader.tablesearch import count_cap, count_over_cap, probe_filter
+from archive.reader.tablesearch import wrapper as count_cap_wrapper
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -92,6 +94,8 @@ def extra_template_vars(view_name, request, datasette):
             return await search_page_vars(datasette, request)
 
         return search
+    if view_name == "table":
+        return {"count_over_cap": count_over_cap(request), "count_cap": count_cap(datasette)}
     return {}
 
 
@@ -101,6 +105,22 @@ async def static_script(request):
         content_type="application/javascript; charset=utf-8",
         headers={"cache-control": "max-age=300"},
     )
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """The table search box's count stops at COUNT_CAP (archive/reader/tablesearch.py)."""
+    return count_cap_wrapper(datasette)
+
+
+@hookimpl
+def filters_from_request(request, table, database, datasette):
+    """A table search past the count cap, read in date order (archive/reader/tablesearch.py)."""
+
+    async def inner():
+        return await probe_filter(request, table, database, datasette)
+
+    return inner
 
 
 @hookimpl

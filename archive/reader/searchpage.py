@@ -9,6 +9,7 @@ from datasette.utils import escape_fts
 from markupsafe import Markup, escape
 
 from archive.reader.common import DATABASE
+from archive.reader.tablesearch import count_cap
 from archive.search import snippet
 
 
@@ -37,6 +38,7 @@ async def search_page_vars(datasette, request) -> dict:
         "search_bureaus": [dict(r) for r in bureaus.rows],
         "search_provinces": sorted({r["province"] for r in bureaus.rows if r["province"]}),
         "search_page_number": number,
+        "search_count_cap": count_cap(datasette),
         # what the query searches for: nothing for a blank query or a lone quote (escape_fts gives '')
         "search_has_terms": bool(escape_fts((request.args.get("q") or "").strip())),
         "search_export_args": urllib.parse.urlencode([*args, ("page", "all")]),

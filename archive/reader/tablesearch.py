@@ -1,0 +1,207 @@
+"""The reports table's search box counts at most COUNT_CAP matches: past that it says "10,000+".
+
+Datasette's table view counts every match of `?_search=` (`select count(*) from reports where rowid in
+(fts subquery)`), which reads every matching rowid and looks each one up: at 100,000 reports a term in
+90 % of them costs more than the page itself, and it grows with the archive. Nobody reads 90,000 results;
+"more than 10,000" is the answer. Datasette 0.65 has no count limit for a table page, only `?_nocount=1`,
+so an ASGI wrapper (the reader plugin's asgi_wrapper hook) asks here first, before Datasette sees the
+request: one count of at most COUNT_CAP + 1 matches with the page's own filters (FTS5 yields matches
+lazily, so it stops there). Up to COUNT_CAP, the request goes on as it came and Datasette's exact count stands. Past it, the
+request gets `_nocount=nianbao-cap`: the page shows 10,000+ (table.html), the JSON has
+`filtered_table_rows_count: null` (as when Datasette's count times out) and the response carries
+`X-Nianbao-Count: >10000`. The marker travels in the page's form and next-page links, and every request
+is decided afresh, so paging on through a large result stays capped and a filter that narrows it gets its
+exact count again.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from datasette.filters import Filters
+from datasette.utils import escape_sqlite
+from datasette.utils.asgi import Request
+
+from archive.reader.common import DATABASE
+
+COUNT_CAP = 10_000
+MARKER = "nianbao-cap"
+SCOPE_KEY = "nianbao.count_over_cap"
+# A search past the cap on a page ordered by one of these columns is read in that order (probe_filter).
+PROBE_ARG = "_nianbao_search"
+PROBE_SORTS = ("published",)
+# Arguments whose filtering this count does not reproduce: such a request is counted by Datasette, exactly.
+_NOT_REPRODUCED = ("_where", "_through", "_fts_table", "_fts_pk")
+
+
+def count_cap(datasette) -> int:
+    """COUNT_CAP, or the `count_cap` of the nianbao plugin's configuration (metadata.yml, plugins: nianbao:)."""
+    config = datasette.plugin_config("nianbao") or {}
+    try:
+        return max(1, int(config.get("count_cap", COUNT_CAP)))
+    except (TypeError, ValueError):
+        return COUNT_CAP
+
+
+def _searched_tables(datasette) -> dict[str, str]:
+    """{table path: table} for the archive's tables with a search index: /archive/reports → reports."""
+    tables = (datasette.metadata("tables", database=DATABASE) or {}).items()
+    return {
+        datasette.urls.table(DATABASE, name): name
+        for name, meta in tables
+        if isinstance(meta, dict) and meta.get("fts_table")
+    }
+
+
+def capped_count_sql(fts_table: str, table: str, where: list[str], raw: bool, cap: int) -> str:
+    """How many rows of `table` match the search and the filters, counting no further than cap + 1.
+    The matches are read from the index first (CROSS JOIN keeps that order) and each is looked up once, so
+    the count stops as soon as it has enough."""
+    match = ":search" if raw else "escape_fts(:search)"
+    filters = "".join(f" AND ({w})" for w in where)
+    return (
+        f"SELECT count(*) FROM (SELECT 1 FROM (SELECT rowid AS nianbao_rid FROM {escape_sqlite(fts_table)} "
+        f"WHERE {escape_sqlite(fts_table)} MATCH {match}) AS hits "
+        f"CROSS JOIN {escape_sqlite(table)} ON {escape_sqlite(table)}.rowid = hits.nianbao_rid "
+        f"WHERE 1{filters} LIMIT {int(cap) + 1})"
+    )
+
+
+async def over_cap(datasette, table: str, pairs: list[tuple[str, str]]) -> bool:
+    """Whether the search these query arguments ask for matches more than count_cap rows."""
+    meta = datasette.table_metadata(DATABASE, table)
+    search = next((v for k, v in pairs if k == "_search"), "")
+    mode = next((v for k, v in pairs if k == "_searchmode"), meta.get("searchmode"))
+    filter_args = [(k, v) for k, v in pairs if not (k.startswith("_") and "__" not in k)]
+    where, params = Filters(sorted(filter_args)).build_where_clauses(table)
+    cap = count_cap(datasette)
+    sql = capped_count_sql(meta["fts_table"], table, where, raw=mode == "raw", cap=cap)
+    db = datasette.get_database(DATABASE)
+    try:
+        count = (await db.execute(sql, {**params, "search": search})).single_value()
+    except Exception:  # a filter or raw query Datasette itself will refuse, with its own message
+        return False
+    return count > cap
+
+
+async def cap_scope(datasette, scope: dict) -> dict:
+    """The request as Datasette should see it: with `_nocount=nianbao-cap` when its table search matches
+    more than COUNT_CAP rows, else as it came (a marker it carried is dropped and decided again)."""
+    tables = _searched_tables(datasette)
+    path = scope.get("path", "")
+    table = tables.get(path.removesuffix(".json"))
+    query_string = scope.get("query_string", b"")
+    if table is None or b"_search" not in query_string:
+        return scope
+    # bytes read as latin-1 to keep them whole, then each part as the UTF-8 it is (as archive/webguard.py)
+    raw = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
+    pairs = [
+        (
+            k.encode("latin-1").decode("utf-8", "replace"),
+            v.encode("latin-1").decode("utf-8", "replace"),
+        )
+        for k, v in raw
+    ]
+    # what this wrapper added to an earlier page's links is decided again: the marker is dropped, a probed
+    # search is the search again (unless the form sent a new _search beside it)
+    has_search = any(k == "_search" for k, _ in pairs)
+    kept = []
+    for k, v in pairs:
+        if k == "_nocount" and v == MARKER:
+            continue
+        if k == PROBE_ARG:
+            if has_search:
+                continue
+            k = "_search"
+        kept.append((k, v))
+    keys = {k for k, _ in kept}
+    if (
+        "_search" not in keys
+        or "_nocount" in keys
+        or any(k in keys for k in _NOT_REPRODUCED)
+        or any(k.startswith("_search_") for k in keys)
+    ):
+        capped = False
+    else:
+        capped = await over_cap(datasette, table, kept)
+    if capped:
+        kept.append(("_nocount", MARKER))
+        if _walks_published(datasette, table, kept):
+            kept = [(PROBE_ARG if k == "_search" else k, v) for k, v in kept]
+    elif kept == pairs:
+        return scope
+    return {
+        **scope,
+        "query_string": urlencode(kept, encoding="utf-8").encode("latin-1"),
+        SCOPE_KEY: capped,
+    }
+
+
+def _walks_published(datasette, table: str, pairs: list[tuple[str, str]]) -> bool:
+    """Whether the page is ordered by an indexed date, so it can be read in that order, probing the index
+    for each row, and stop after one page (PROBE_SORTS)."""
+    args = dict(pairs)
+    sort = args.get("_sort") or args.get("_sort_desc")
+    if not sort:
+        meta = datasette.table_metadata(DATABASE, table)
+        sort = meta.get("sort") or meta.get("sort_desc")
+    return sort in PROBE_SORTS
+
+
+async def probe_filter(request, table, database, datasette):
+    """The filters_from_request hook's work: `_nianbao_search` is a search that matches more than count_cap
+    rows of a table whose page is ordered by an indexed column. Datasette's own clause, `rowid in (fts
+    subquery)`, collects every match and sorts them all for one page (≈ 100 ms for a term in 90 % of
+    100,000 reports); here each row the date index yields is probed in the search index (FTS5 seeks its
+    rowid) until the page is full: with more than count_cap matches, at most a few hundred probes at
+    100,000 reports, ≈ 1 ms (bench/search.py). The page, its description and its search box are those of
+    `_search`."""
+    from datasette.filters import FilterArguments
+
+    search = request.args.get(PROBE_ARG)
+    if database != DATABASE or search is None:
+        return None
+    meta = datasette.table_metadata(database, table)
+    fts = meta.get("fts_table")
+    if not fts:
+        return None
+    raw = (request.args.get("_searchmode") or meta.get("searchmode")) == "raw"
+    match = ":nianbao_search" if raw else "escape_fts(:nianbao_search)"
+    clause = (
+        f"exists (select 1 from {escape_sqlite(fts)} where {escape_sqlite(fts)} match {match} "
+        f"and {escape_sqlite(fts)}.rowid = {escape_sqlite(table)}.rowid)"
+    )
+    return FilterArguments(
+        [clause],
+        {"nianbao_search": search},
+        [f'search matches "{search}"'],
+        {"search": search, "supports_search": True},
+    )
+
+
+def count_over_cap(request: Request | None) -> bool:
+    return bool(request is not None and request.scope.get(SCOPE_KEY))
+
+
+def wrapper(datasette):
+    """The asgi_wrapper hook's value: decides the count of every table search before Datasette runs it."""
+
+    def wrap(app):
+        async def capped(scope, receive, send):
+            if scope["type"] != "http" or scope.get("method", "GET").upper() not in ("GET", "HEAD"):
+                return await app(scope, receive, send)
+            scope = await cap_scope(datasette, scope)
+            if not scope.get(SCOPE_KEY):
+                return await app(scope, receive, send)
+
+            async def send_with_header(message):
+                if message["type"] == "http.response.start":
+                    header = (b"x-nianbao-count", f">{count_cap(datasette)}".encode())
+                    message = {**message, "headers": [*message.get("headers", []), header]}
+                await send(message)
+
+            return await app(scope, receive, send_with_header)
+
+        return capped
+
+    return wrap
