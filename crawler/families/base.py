@@ -143,11 +143,16 @@ _WRITTEN_RE = re.compile(r"发文|成文|印发|签发")
 
 
 def table_entries(response: Response, href_ok=None) -> list[ListEntry]:
-    """Rows of list tables: a row with one item link and a date cell is an item.
+    """Rows of the page's list table: of `table_groups`, the column's own (`crawler.families.blocks`)."""
+    return choose_group(table_groups(response, href_ok), response.url)
+
+
+def table_groups(response: Response, href_ok=None) -> list[list[tuple]]:
+    """Rows of list tables as groups of `(row, entry)`: a row with one item link and a date cell is an
+    item, each table's rows one group.
 
     Menu rows have links but no date; header rows have neither; a dated sidebar table beside the list
-    is another group of rows (`crawler.families.blocks`). `href_ok` may reject links that are not
-    details (a family's own URL shape).
+    is another group. `href_ok` may reject links that are not details (a family's own URL shape).
     """
     groups: dict[tuple, list] = {}
     columns: dict = {}
@@ -185,7 +190,7 @@ def table_entries(response: Response, href_ok=None) -> list[ListEntry]:
         title = title.lstrip("·• ")
         entry = ListEntry(canonical_url(response.urljoin(a.attrib["href"].strip())), title, date)
         groups.setdefault(block_key(tr.root), []).append((tr.root, entry))
-    return choose_group(groups.values(), response.url)
+    return list(groups.values())
 
 
 def pager_urls(response: Response) -> list[str]:

@@ -28,6 +28,7 @@ from crawler.families.base import (
     bounded,
     page_count,
     pager_urls,
+    table_groups,
 )
 from crawler.families.blocks import MIN_REPEATS, block_key, choose_group, site_key
 from crawler.families.paging import (
@@ -234,6 +235,20 @@ def block_groups(root, page_url: str) -> list[list[tuple]]:
 def list_blocks(root, page_url: str) -> list[ListEntry]:
     """The items of the page's own list of dated-link blocks (`crawler.families.blocks`), in order."""
     return choose_group(block_groups(root, page_url), page_url, MIN_REPEATS)
+
+
+def page_rows(response: Response) -> list[ListEntry]:
+    """The column's rows for the table-minded families (gkml, legacy): their table rows, or none when the
+    page keeps its list in other blocks (`ul > li` beside a dated sidebar table) — then the generic
+    reader reads it, with its own paging. Tables win a tie."""
+    tables = table_groups(response)
+    try:
+        root = response.selector.root
+    except AttributeError:  # not text
+        return []
+    blocks = block_groups(root, response.url) if hasattr(root, "iter") else []
+    best = choose_group([*tables, *blocks], response.url, MIN_REPEATS)
+    return best if any(best == [e for _, e in group] for group in tables) else []
 
 
 class GenericAdapter(FamilyAdapter):

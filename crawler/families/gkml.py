@@ -23,8 +23,8 @@ from crawler.families.base import (
     bounded,
     page_count,
     pager_urls,
-    table_entries,
 )
+from crawler.families.generic import page_rows
 from crawler.families.pagerules import BodyRule, has_class, has_id
 from crawler.families.paging import is_first_page
 
@@ -70,7 +70,7 @@ class GkmlAdapter(FamilyAdapter):
 
     def parse_list(self, response: Response) -> tuple[list[ListEntry], list[Request]]:
         state = self.state(response)
-        entries = self.dedupe(table_entries(response))
+        entries = self.dedupe(page_rows(response))
         shown = pager_urls(response)
         urls: Iterator[str] = iter(shown)
         if state.get("first"):

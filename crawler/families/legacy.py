@@ -18,8 +18,8 @@ from crawler.families.base import (
     ListEntry,
     bounded,
     pager_urls,
-    table_entries,
 )
+from crawler.families.generic import page_rows
 from crawler.families.pagerules import BodyRule, has_class, has_id
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class LegacyAdapter(FamilyAdapter):
 
     def parse_list(self, response: Response) -> tuple[list[ListEntry], list[Request]]:
         state = self.state(response)
-        entries = self.dedupe(table_entries(response))
+        entries = self.dedupe(page_rows(response))
         follow = bounded((Request(u, meta={STATE_KEY: state}) for u in pager_urls(response)), state)
         if state.get("max_pages"):
             follow = follow[: max(int(state["max_pages"]) - 1, 0)]
