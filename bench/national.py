@@ -96,7 +96,10 @@ class TreeSampler:
         self.thread.join(5)
 
     def _procs(self) -> list[psutil.Process]:
-        procs = [self.root, *self.root.children(recursive=True)]
+        try:
+            procs = [self.root, *self.root.children(recursive=True)]
+        except psutil.Error:  # the crawl process has just ended
+            return []
         return [p for p in procs if p.pid not in self.exclude]
 
     def _run(self) -> None:
