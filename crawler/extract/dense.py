@@ -9,7 +9,9 @@ Every block (the nearest paragraph-like element around a text) is weighed by its
 unless it reads as chrome (a chrome rule drops it, more than half of it is link text, it is the title):
 menus, crumbs, tool bars, footers and 上一篇 lines weigh nothing. From the page body down, the walk
 enters the heaviest child as long as that child still holds `_SHARE` of the page's weight; where no child
-does, the prose is spread over that element's children, and that element is the body.
+does, the prose is spread over that element's children, and that element is the body. A child holding
+only half of it is entered too when what it leaves out is box-sized: a few short blocks (a 镇长信箱 notice,
+office hours), never a table or a run of paragraphs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ __all__ = ["dense_block"]
 _SHARE = 0.8
 # Below this many characters of prose the page has no body of its own to find (a frame, a redirect).
 _LEAST = 30
+# What a side box may hold and still be left out of a child holding half of the prose: this many
+# blocks of at least `_BLOCK` characters, none longer than `_BOX_BLOCK`.
+_BOX_BLOCKS, _BLOCK, _BOX_BLOCK = 3, 10, 120
 
 
 def _blocks(el, block, in_link: bool, acc: dict) -> None:
@@ -63,17 +68,36 @@ def dense_block(root, title: str = ""):
     _blocks(body, body, False, acc)
     title_key = squash(title) if title else ""
     own = {el: _weight(pieces, title_key) for el, pieces in acc.items()}
+    # Per element: prose weight, blocks of at least _BLOCK characters, the longest block.
     total: dict = {}
+    blocks: dict = {}
+    longest: dict = {}
     for el in reversed(list(body.iter())):  # children before parents
         if isinstance(el.tag, str):
-            total[el] = own.get(el, 0) + sum(total.get(c, 0) for c in el)
+            w = own.get(el, 0)
+            kids = [c for c in el if isinstance(c.tag, str)]
+            total[el] = w + sum(total[c] for c in kids)
+            # a table row counts as a block however short its cells: a table is never box-sized
+            row = el.tag == "tr" and total[el] > 0
+            blocks[el] = (w >= _BLOCK or row) + sum(blocks[c] for c in kids)
+            longest[el] = max([w] + [longest[c] for c in kids])
     page = total.get(body, 0)
     if page < _LEAST:
         return None
     node = body
     while True:
         kids = [c for c in node if isinstance(c.tag, str)]
-        best = max(kids, key=lambda c: total.get(c, 0), default=None)
-        if best is None or total.get(best, 0) < _SHARE * page:
+        best = max(kids, key=total.__getitem__, default=None)
+        if best is None or not total[best]:
             return node
+        if total[best] < _SHARE * page:
+            rest = [c for c in kids if c is not best]
+            boxed = (
+                total[best] * 2 >= total[node]
+                and own.get(node, 0) < _BLOCK
+                and sum(blocks[c] for c in rest) <= _BOX_BLOCKS
+                and all(longest[c] <= _BOX_BLOCK for c in rest)
+            )
+            if not boxed:
+                return node
         node = best
