@@ -344,3 +344,129 @@ def test_legacy_gbk_list_decoded_from_bytes_despite_header():
     assert decide_charset(body, "text/html") == "gb18030"
     assert decide_charset("交通".encode(), "text/html; charset=gbk") == "utf-8"
     assert decide_charset(b"plain ascii", None) == "utf-8"
+
+
+# -- shapes real portals print that the fixtures under tests/fixtures/families/lists do not spell out ----
+
+
+def _html(url: str, body: str, family: str = "generic") -> HtmlResponse:
+    request = Request(url, meta={STATE_KEY: {"family": family, "first": True}, "column_url": url})
+    return HtmlResponse(url, body=body.encode(), encoding="utf-8", request=request)
+
+
+def test_written_rows_are_put_back_after_their_script():
+    from crawler.families.written import written_html
+
+    page = (
+        "<ul><script>var s = '';"
+        "s += '<li><a href=\\\"./202401/t20240120_1.html\\\" title=\\'某县2023年年报\\'>某县…</a></li>';"
+        "document.write(s);</script></ul><script>document.write('<b>no link</b>');</script>"
+    )
+    out = written_html(page)
+    assert (
+        """<li><a href="./202401/t20240120_1.html" title='某县2023年年报'>某县…</a></li>""" in out
+    )
+    assert out.count("<b>no link</b>") == 1  # markup without a link stays in its script only
+    assert written_html("<p>plain</p>") == "<p>plain</p>"
+
+
+def test_pager_links_through_the_pages_own_function_and_a_select():
+    from crawler.families.base import pager_urls
+
+    url = "http://jtj.example.gov.cn/xxgk/ndbg/index.html"
+    page = """<html><body><div class="fy"><a href="javascript:goPage(1)">首页</a>
+    <a href="javascript:goPage(2)">下一页</a> <a href="javascript:goPage(5)">尾页</a></div>
+    <script>function goPage(p) { location.href = 'list_' + (p - 1) + '.shtml'; }</script>
+    <select onchange="location.href=this.value"><option value="index.html">1</option>
+    <option value="more_2.html">2</option><option value="javascript:;">-</option></select></body></html>"""
+    got = pager_urls(_html(url, page))
+    folder = url.rsplit("/", 1)[0]
+    assert got == [f"{folder}/list_1.shtml", f"{folder}/list_4.shtml", f"{folder}/more_2.html"]
+
+
+def test_query_pager_fills_the_counter_and_drops_page_one():
+    url = "http://jtj.example.gov.cn/xxgk/list.jsp?cid=7"
+    rows = "".join(
+        f'<li><a href="/xxgk/c{n}.html">某县交通运输局{2023 - n}年政府信息公开工作年度报告</a>'
+        f"<span>2024-01-{n + 10}</span></li>"
+        for n in range(4)
+    )
+    page = (
+        f"<html><body><ul>{rows}</ul><div>共5页 <a href='list.jsp?cid=7&amp;page=1'>首页</a>"
+        "<a href='list.jsp?cid=7&amp;page=2'>下一页</a></div></body></html>"
+    )
+    from crawler.families import GENERIC
+
+    entries, follow = GENERIC.parse_list(_html(url, page), first=True)
+    assert len(entries) == 4
+    assert sorted(r.url for r in follow) == [f"{url}&page={n}" for n in range(2, 6)]
+
+
+def test_an_items_companion_link_is_no_item_and_no_obstacle():
+    url = "http://jtj.example.gov.cn/xxgk/ndbg/index.html"
+    rows = "".join(
+        f'<li><a href="./{n}.html">某县交通运输局{2023 - n}年政府信息公开工作年度报告</a> '
+        f'<a href="./{n}_jd.html">[解读]</a><span>2024-01-2{n}</span></li>'
+        for n in range(3)
+    )
+    table = "".join(
+        f'<tr><td><a href="./t{n}.html">某县交通运输局{2020 - n}年政府信息公开工作年度报告</a>'
+        f' <a href="./t{n}.pdf">下载</a></td><td>2021-01-2{n}</td></tr>'
+        for n in range(3)
+    )
+    from crawler.families import GENERIC
+
+    entries, _ = GENERIC.parse_list(_html(url, f"<html><body><ul>{rows}</ul></body></html>"))
+    assert [e.url.rsplit("/", 1)[1] for e in entries] == ["0.html", "1.html", "2.html"]
+    assert entries[2].date == "2024-01-22"
+    page = f"<html><body><table>{table}</table></body></html>"
+    entries, _ = get_adapter("legacy").parse_list(_html(url, page, "legacy"))
+    assert [(e.url.rsplit("/", 1)[1], e.date) for e in entries] == [
+        ("t0.html", "2021-01-20"), ("t1.html", "2021-01-21"), ("t2.html", "2021-01-22")
+    ]  # fmt: skip
+
+
+def test_an_empty_column_beside_a_latest_news_box_yields_nothing():
+    from crawler.families import GENERIC
+
+    url = "http://jtj.example.gov.cn/xxgk/ndbg/index.html"
+    news = "".join(
+        f'<li><a href="/xwzx/{n}.html">某县开展道路运输安全检查之{n}</a><span>2024-03-0{n}</span></li>'
+        for n in range(1, 7)
+    )
+    page = (
+        "<html><body><div class='main'><h2>年度报告</h2><p>暂无信息</p></div>"
+        f"<div class='box'><h3>最新信息</h3><ul>{news}</ul></div></body></html>"
+    )
+    assert GENERIC.parse_list(_html(url, page)) == ([], [])
+
+
+def test_hanweb_record_dated_by_its_own_text_and_paged_by_its_next_group_link():
+    from crawler.families.hanweb import nextgroup_config, record_entry
+
+    entry = record_entry(
+        '<li><a href="/art/2024/1/5/art_1_2.html">某县2023年年报</a> 2024-01-05</li>',
+        "http://www.example.gov.cn/col/col1/index.html",
+    )
+    assert (entry.title, entry.date) == ("某县2023年年报", "2024-01-05")
+    xml = (
+        '<datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?startrecord=4&amp;'
+        'endrecord=6&amp;perpage=3&amp;totalRecord=8&amp;columnid=9&amp;unitid=77"></a>]]></nextgroup>'
+        "</datastore>"
+    )
+    assert nextgroup_config(xml) == {
+        "totalRecord": "8",
+        "perPage": "3",
+        "proxyUrl": "/module/web/jpage/dataproxy.jsp",
+        "ajaxParam": {"columnid": "9", "unitid": "77"},
+    }
+    assert nextgroup_config("<datastore><recordset></recordset></datastore>") is None
+
+
+def test_site_key_joins_a_bureaus_hosts_and_nothing_more():
+    from crawler.families.blocks import site_key
+
+    assert site_key("jtj.kexi.gov.cn") == site_key("file.kexi.gov.cn") == "kexi.gov.cn"
+    assert site_key("jtj.kexi.gov.cn") != site_key("jtj.songxi.gov.cn")
+    assert site_key("www.example.com") == "example.com"
+    assert site_key("127.0.0.1") == "127.0.0.1" != site_key("127.0.0.2")

@@ -102,8 +102,8 @@ def _folder(page_url: str) -> str:
 
 def choose_group(groups: Iterable[list], page_url: str, min_repeats: int = MIN_REPEATS) -> list:
     """The column's own list among groups of `(block, entry)` pairs (entries have `url` and `title`), or
-    [] when none is one: fewer than `min_repeats` rows are a list only when every row names a report or
-    sits under the column's folder, and never in a sidebar."""
+    [] when none is one: a sidebar only when every row names a report; fewer than `min_repeats` rows
+    only when every row names a report or sits under the column's folder, and never in a sidebar."""
     folder = _folder(page_url)
     best, best_score = [], 0.0
     for group in groups:
@@ -113,6 +113,8 @@ def choose_group(groups: Iterable[list], page_url: str, min_repeats: int = MIN_R
         reports = sum(1 for e in entries if _REPORT_RE.search(e.title))
         under = sum(1 for e in entries if folder != "/" and urlsplit(e.url).path.startswith(folder))
         side = is_sidebar(group[0][0])
+        if side and reports < len(entries):
+            continue  # 最新信息 beside an empty column are no reports of it
         if len(entries) < min_repeats and (side or max(reports, under) < len(entries)):
             continue
         score = len(entries) + 2 * reports + under
