@@ -304,3 +304,29 @@ def test_a_misread_ocr_figure_is_not_taken_for_a_label():
     assert len(records([bracket])[0].values) == 7
     text = Row(["行政处罚", "-S", "1254"], False, "text", 1)  # not OCR: left as it was
     assert records([text])[0].labels == ["行政处罚", "-S"]
+
+
+def test_unruled_pdf_is_read_from_its_words():
+    """Tables set without borders: no ruled grid, the cells come from the words' positions, and the
+    result says so (pdf-words, not typed text)."""
+    result = parse_file(CORPUS / "unruled-0.pdf", GOLDENS["unruled-0.pdf"]["year"])
+    assert result.ocr["ruled"] is False
+    assert result.method == "pdf-words"
+    assert {c["method"] for c in result.cells if c["read"]} == {"pdf-words"}
+    right, total, wrong = _score("unruled-0.pdf", result)
+    assert not wrong and result.complete
+
+
+def test_attachment_tables_read_from_ocr_text_are_marked_ocr():
+    """The tables of a scanned PDF under 附件 come from its OCR text: their cells say 'ocr'; those of
+    a typed attachment say 'text'."""
+    from archive.tables import report_tables
+
+    text = (CORPUS / "ocrtext-0.txt").read_text(encoding="utf-8")
+    year = GOLDENS["ocrtext-0.txt"]["year"]
+    stub = "2023年政府信息公开工作年度报告\n附件：年度报告.pdf"
+    scanned = report_tables(stub, year, [(text, "ocr")])
+    typed = report_tables(stub, year, [text])
+    assert scanned.method == "ocr" and {c["method"] for c in scanned.cells if c["read"]} == {"ocr"}
+    assert typed.method == "text" and {c["method"] for c in typed.cells if c["read"]} == {"text"}
+    assert [c["value"] for c in scanned.cells] == [c["value"] for c in typed.cells]

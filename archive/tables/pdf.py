@@ -106,6 +106,7 @@ def parse_pdf(path: str | Path, year: int | None = None, ocr: bool = True):
         result = parse_text(text, year)
         for c in result.cells:
             c["method"] = "pdf-words" if c["method"] == "text" else c["method"]
+        result.method = "pdf-words" if result.method == "text" else result.method
     else:
         result = parse_rows(rows, "\n".join(" | ".join(r.cells) for r in rows) + "\n" + text, year)
         if not info["ocr_pages"]:

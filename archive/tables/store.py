@@ -73,19 +73,26 @@ def report_tables(
     the most of them. The page wins any tie, so an attachment never overrides tables the page prints.
 
     `method` 'ocr' says the page text was read by OCR from the report's images (reports.text_source):
-    its cells are marked so, not as typed text."""
-    result = parse_text(text or "", year)
+    its cells are marked so, not as typed text. An attachment text may come as (text, text_source),
+    so the tables of a scanned PDF under 附件, read from its OCR text, are marked 'ocr' too."""
+    result = _marked(parse_text(text or "", year), method)
+    if len(result.problems) < 3:
+        return result
+    for extra in attachment_texts:
+        extra, how = extra if isinstance(extra, tuple) else (extra, None)
+        if extra:
+            candidate = parse_text(extra, year)
+            if len(candidate.problems) < len(result.problems):
+                result = _marked(candidate, how)
+    return result
+
+
+def _marked(result: TableResult, method: str | None) -> TableResult:
+    """Cells read from typed text keep 'text'; from a text that OCR made, 'ocr' (or what made it)."""
     if method:
         result.method = method if result.method == "text" else result.method
         for cell in result.cells:
             cell["method"] = method if cell.get("method") == "text" else cell.get("method")
-    if len(result.problems) < 3:
-        return result
-    for extra in attachment_texts:
-        if extra:
-            candidate = parse_text(extra, year)
-            if len(candidate.problems) < len(result.problems):
-                result = candidate
     return result
 
 

@@ -2,7 +2,8 @@
 
 Every document is made here from the sample content model (sample_portals.model Blocks), one per
 failure class real reports showed: the 2019-era layout printed in a 2023 report, row labels misprinted
-by the report itself, a 三 table split over a PDF page break with a row label cut in two, text dumps of
+by the report itself, a 三 table split over a PDF page break with a row label cut in two, tables set
+without borders (text-layer PDFs read from the words' positions), text dumps of
 other tools (PDF→markdown shredded, OCR-style spaced text, a page's text run together), and image-only
 scans of the PDFs (150 and 200 dpi, turned, blurred, JPEG noise). goldens.json holds each document's
 cells, computed from the Blocks (tests/test_tables.expected_cells), never from the parser.
@@ -148,6 +149,8 @@ def documents() -> list[tuple[str, Item, int, str, object]]:
                  (f"misprint-{n}.pdf", it, it.year, "pdf", split_report_pdf(bad, None))]  # fmt: skip
     for n, it in enumerate(r2021[:2] + r2019):
         docs.append((f"split-{n}.pdf", it, it.year, "pdf", split_report_pdf(it, "三")))
+    for n, it in enumerate((r2021[2], r2019[1])):  # tables set with spaces, no borders drawn
+        docs.append((f"unruled-{n}.pdf", it, it.year, "pdf", split_report_pdf(it, None, False)))
     for n, it in enumerate(r2021 + r2019):
         docs += [(f"markdown-{n}.md", it, it.year, "text", markdown_shredded(it, rng)),
                  (f"ocrtext-{n}.txt", it, it.year, "text", spaced_ocr_text(it, rng)),

@@ -86,9 +86,10 @@ def _split_table(rows, pages: list[list[str]]) -> None:
     return top_b - (depth[-1] - cut)
 
 
-def split_report_pdf(item: Item, split: str | None) -> bytes:
+def split_report_pdf(item: Item, split: str | None, ruled: bool = True) -> bytes:
     """The report on A4 pages like table_pdf.report_pdf; the table under the heading starting with
-    `split` (e.g. "三") is broken over a page inside a row."""
+    `split` (e.g. "三") is broken over a page inside a row. ruled=False leaves the cell borders out, as
+    a report typeset with tabs and spaces prints its tables: only the words' positions remain."""
     pages: list[list[str]] = [[]]
     y = PAGE_H - MARGIN
 
@@ -118,4 +119,6 @@ def split_report_pdf(item: Item, split: str | None) -> bytes:
         ops, bottom = _table_ops(block.rows, y - 6)
         pages[-1] += ops
         y = bottom - 4
+    if not ruled:  # the borders are the only rectangles stroked: "72.00 700.00 120.00 18.00 re S"
+        pages = [[op for op in p if not op.endswith(" re S")] for p in pages]
     return _assemble([p for p in pages if p])
