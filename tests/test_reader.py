@@ -522,6 +522,10 @@ def test_table_search_past_the_count_cap(capped, crawled_archive):
     assert narrow["filtered_table_rows_count"] == len(few)
     status, html = get(capped, "/archive/reports", {"_search": "交通"})
     assert status == 200 and "20+ 条" in html and 'value="交通"' in html
+    # past the cap no facets are computed (each would read every match again); below it they are
+    assert 'class="nb-facet-hint"' in html and 'class="facet-info' not in html
+    status, html = get(capped, "/archive/reports", {"_search": "交通", "province": "河南省"})
+    assert 'class="nb-facet-hint"' not in html and 'class="facet-info' in html
     assert (
         'name="_nianbao_search"' not in html.split('<form class="filters"')[1].split("</form>")[0]
     )

@@ -6,12 +6,12 @@ Datasette's table view counts every match of `?_search=` (`select count(*) from 
 "more than 10,000" is the answer. Datasette 0.65 has no count limit for a table page, only `?_nocount=1`,
 so an ASGI wrapper (the reader plugin's asgi_wrapper hook) asks here first, before Datasette sees the
 request: one count of at most COUNT_CAP + 1 matches with the page's own filters (FTS5 yields matches
-lazily, so it stops there). Up to COUNT_CAP, the request goes on as it came and Datasette's exact count stands. Past it, the
-request gets `_nocount=nianbao-cap`: the page shows 10,000+ (table.html), the JSON has
-`filtered_table_rows_count: null` (as when Datasette's count times out) and the response carries
-`X-Nianbao-Count: >10000`. The marker travels in the page's form and next-page links, and every request
-is decided afresh, so paging on through a large result stays capped and a filter that narrows it gets its
-exact count again.
+lazily, so it stops there). Up to COUNT_CAP, the request goes on as it came and Datasette's exact count
+stands. Past it, the request gets `_nocount=nianbao-cap` (and no facets: _SKIPPED): the page shows
+10,000+ (table.html), the JSON has `filtered_table_rows_count: null` (as when Datasette's count times out)
+and the response carries `X-Nianbao-Count: >10000`; the page itself is read in date order (probe_filter).
+The markers travel in the page's form and next-page links, and every request is decided afresh, so paging
+on through a large result stays capped and a filter that narrows it gets its exact count again.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ from archive.reader.common import DATABASE
 
 COUNT_CAP = 10_000
 MARKER = "nianbao-cap"
+# What a search past the cap skips: the count, and the facets and facet suggestions, which would each read
+# every match again (a faceted page of 交通 at 100,000 reports: 2 s with every facet timed out; Datasette's
+# facet suggestions count the matches themselves when the page did not, past its 1 s limit: HTTP 400).
+_SKIPPED = ("_nocount", "_nofacet", "_nosuggest")
 SCOPE_KEY = "nianbao.count_over_cap"
 # A search past the cap on a page ordered by one of these columns is read in that order (probe_filter).
 PROBE_ARG = "_nianbao_search"
@@ -107,7 +111,7 @@ async def cap_scope(datasette, scope: dict) -> dict:
     has_search = any(k == "_search" for k, _ in pairs)
     kept = []
     for k, v in pairs:
-        if k == "_nocount" and v == MARKER:
+        if k in _SKIPPED and v == MARKER:
             continue
         if k == PROBE_ARG:
             if has_search:
@@ -125,7 +129,7 @@ async def cap_scope(datasette, scope: dict) -> dict:
     else:
         capped = await over_cap(datasette, table, kept)
     if capped:
-        kept.append(("_nocount", MARKER))
+        kept += [(k, MARKER) for k in _SKIPPED if k not in keys]
         if _walks_published(datasette, table, kept):
             kept = [(PROBE_ARG if k == "_search" else k, v) for k, v in kept]
     elif kept == pairs:
