@@ -73,6 +73,48 @@ def test_published_forms(line, date):
     assert got["text"] == "正文"
 
 
+@pytest.mark.parametrize(
+    ("info", "date"),
+    [
+        ("2024-01-29 10:20 来源：某县交通运输局", "2024-01-29"),
+        ('<time datetime="2024-01-29T10:20">1月29日</time>', "2024-01-29"),
+        ("<span>2024年01月29日</span> 作者：办公室", "2024-01-29"),
+    ],
+)
+def test_published_without_a_label(info, date):
+    """An info line that opens with the date, or an HTML5 <time>: dated though no 发布时间 says so."""
+    html = f'<html><body><h1>标题</h1><div class="info">{info}</div><div id="zoom"><p>正文</p></div></body></html>'
+    got = extract_page(html, "http://127.0.0.1/a.html")
+    assert got["published"] == date and got["text"] == "正文"
+
+
+_TITLE = "某县交通运输局2023年政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize(
+    "crumb",
+    [
+        "<p>首页 / 政务公开 / 年度报告</p>",
+        "<p>首页 » 政务公开 » 年度报告</p>",
+        "<p>首页 › 政务公开 › 年度报告 › 正文</p>",
+        "<p>当前位置：首页 → 政务公开 → 年度报告</p>",
+        "<p>网站首页 >> 政务公开 >> 年度报告</p>",
+        f"<p>您所在的位置：首页 > 政务公开 > 年度报告 > {_TITLE}</p>",
+        f"<p>首页 / 政务公开 / 年度报告 / {_TITLE[:12]}…</p>",
+        '<div class="breadcrumb"><a href="/">首页</a><a href="/gk/">政务公开</a><a href="/gk/nb/">年度报告</a>'
+        "<span>正文</span></div>",
+        '<ul class="crumbs"><li><a href="/">首页</a></li><li><a href="/gk/">政务公开</a></li>'
+        f"<li><a href='/gk/nb/'>年度报告</a></li><li>{_TITLE}</li></ul>",
+    ],
+)
+def test_column_is_the_last_crumb_that_is_not_the_page(crumb):
+    """Every separator portals draw (or none, CSS arrows); the page's own title or 正文 is no column."""
+    html = f"<html><head><title>{_TITLE}</title></head><body>{crumb}<div id='zoom'><p>正文内容。</p></div></body></html>"
+    got = extract_page(html, "http://127.0.0.1/a.html")
+    assert got["column_name"] == "年度报告"
+    assert got["text"] == "正文内容。"
+
+
 def test_published_never_from_links():
     html = (
         '<html><body><h1>标题</h1><div id="zoom"><p>正文</p></div>'

@@ -55,10 +55,16 @@ _TITLE_NAME_RE = re.compile(
 )
 # A year in a title: matches "2020" in "松溪县交通运输局2020年政府信息公开工作年度报告".
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}")
+# Class/id names of a crumb trail's element: matches "crumb", "breadcrumb", "position", "location",
+# "dqwz" (当前位置), "weizhi", "current-path"; not "positive" nor "allocation".
+_CRUMB_NAME_RE = re.compile(
+    r"crumb|(?<![a-z])position(?![a-z])|(?<![a-z])location|dqwz|weizhi|current-?path|nav-?path"
+)
 # Markup left in a marked region when lxml cannot parse it: matches "<b>" and "</span>".
 _TAG_RE = re.compile(r"<[^>]+>")
 _CRUMB = RULES["breadcrumb"]
 _TRAIL = RULES["crumb-trail"]
+_DATED = RULES["dated-info-line"]
 
 
 def _strip_markup(fragment: str) -> str:
@@ -165,12 +171,19 @@ def _time_element(root) -> str | None:
 
 
 def published(metas: dict, page_text: str, root=None) -> str | None:
-    """The meta tags' date, else a labelled 发布时间 line, else the page's own `<time>` element."""
+    """The meta tags' date, else a labelled 发布时间 line, else an info line that opens with the date,
+    else the page's own `<time>` element."""
     for name in _PUB_METAS:
         if found := parse_date(metas.get(name)):
             return found
-    m = _PUB_LINE_RE.search(simplify_chars(page_text))
-    return (parse_date(m.group(1)) if m else None) or _time_element(root)
+    text = simplify_chars(page_text)
+    if m := _PUB_LINE_RE.search(text):
+        return parse_date(m.group(1))
+    # "2023-01-20 来源：县交通运输局办公室": a date that opens the info line, with no label of its own
+    for line in text.splitlines():
+        if len(line) <= (_DATED.max_len or 0) and _DATED.regex.match(line.strip()):
+            return parse_date(line)
+    return _time_element(root)
 
 
 def source_line(html: str, metas: dict, page_text: str, family: str | None = None) -> str | None:
@@ -209,10 +222,36 @@ def crumb_column(root, title: str = "") -> str | None:
         if (_CRUMB.regex.match(key) or _TRAIL.regex.match(key)) and len(key) < 160:
             parts = [p.strip() for p in _CRUMB_SEP_RE.split(_CRUMB_LABEL_RE.sub("", text))]
             parts = [p for p in parts if p]
-            while len(parts) > 1 and (
-                _is_title(parts[-1], title_key) or _CRUMB_NOT_COLUMN_RE.match(parts[-1])
-            ):
-                parts.pop()
-            if len(parts) >= 2:
-                return parts[-1]
+            if column := _last_crumb(parts, title_key):
+                return column
+    return _crumb_element(root, title_key)
+
+
+def _last_crumb(parts: list[str], title_key: str) -> str | None:
+    while len(parts) > 1 and (
+        _is_title(parts[-1], title_key) or _CRUMB_NOT_COLUMN_RE.match(parts[-1])
+    ):
+        parts.pop()
+    return parts[-1] if len(parts) >= 2 else None
+
+
+def _crumb_element(root, title_key: str) -> str | None:
+    """A trail whose separators are drawn by CSS (no text between the links): the link and span texts
+    of a crumb-named element, or of a short element that starts with the 当前位置 label."""
+    for el in root.iter("div", "p", "nav", "ul", "ol", "span", "td"):
+        names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        text = collapse(el.text_content())
+        if len(text) > 160 or el.find(".//a") is None:
+            continue
+        if not (_CRUMB_NAME_RE.search(names) or _CRUMB.regex.match(chrome_key(text))):
+            continue
+        parts = []
+        for piece in el.iter("a", "span", "li", "em", "strong", "b", "font"):
+            if piece.find(".//a") is not None or piece.find(".//span") is not None:
+                continue
+            t = collapse(piece.text_content()).strip(">»›→/|｜ ")
+            if t and not t.endswith((":", "：")):
+                parts.append(t)
+        if column := _last_crumb(list(dict.fromkeys(parts)), title_key):
+            return column
     return None
