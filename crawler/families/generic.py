@@ -59,6 +59,12 @@ _YEAR_MONTH_RE = re.compile(
 )
 # A companion link's text is short: "[解读]", "图解", "PDF", "下载附件".
 _MINOR_LINK_MAX = 6
+# A list page's own file name: matches "/xxgk/ndbg/index.html" ("index"), "/gk/list.shtml" ("list").
+_BASE_RE = re.compile(r"/([A-Za-z][A-Za-z-]*)\.s?html?$")
+# A line that is a date and nothing else (brackets, a 发布日期 label): matches "[2024-01-20]",
+# "发布日期：2024-01-18", "(2024-1-20)", "2024年01月20日", "更新时间: 2024/1/20 10:30"; not
+# "统计期限自2023年1月1日起".
+_DATE_ONLY_RE = re.compile(r"^[\s\d\-/.:：年月日\[\]()（）【】〔〕发布成文生更新时间日期]+$")
 # A date line is short: "[2024-01-20]", "发布日期：2024-01-18", "2024年01月20日".
 _DATE_LINE_MAX = 40
 # List decoration in titles: matches "[置顶]", "【置顶】", "(置顶)", "置顶 " at the start, "[new]", " NEW" at the end.
@@ -88,11 +94,22 @@ def _link_url(a, page_url: str, page_host: str | None) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not _same_site(parts.hostname, page_host):
         return None
-    here = urlsplit(page_url).path.rsplit("/", 1)[0]
-    numbered = _NUMBERED_RE.search(parts.path) and parts.path.rsplit("/", 1)[0] == here
+    numbered = _is_page_of(parts.path, page_url)
     if parts.path.endswith("/") or numbered or url == page_url:
         return None  # a folder is a column, `index_2.html` beside the page a page of this list
     return url
+
+
+def _is_page_of(path: str, page_url: str) -> bool:
+    """Whether `path` is a numbered page of the list at `page_url`: `index_2.html` beside `index.html`
+    (or a folder's page), `list_3.shtml` beside `list.shtml` — not `content_880.html`, a detail page
+    that sits in the column's folder."""
+    m = _NUMBER_RE.search(path)
+    page_path = urlsplit(page_url).path
+    if not m or path.rsplit("/", 1)[0] != page_path.rsplit("/", 1)[0]:
+        return False
+    own = _NUMBER_RE.search(page_path) or _BASE_RE.search(page_path)
+    return m.group(1) == (own.group(1) if own else "index")
 
 
 def _year_for(url: str, month: int, day: int) -> str | None:
@@ -129,7 +146,8 @@ def block_date(pieces: list[str], url: str) -> tuple[bool, str | None]:
     """(the block prints a date, the date as YYYY-MM-DD). A date on a short line of its own (`[2024-01-20]`,
     `发布日期：2024-01-18`) wins over one inside a summary (`统计期限自2023年1月1日起`); `[01-20]` takes
     its year from the address."""
-    ordered = [p for p in pieces if len(p) <= _DATE_LINE_MAX] + [" ".join(pieces)]
+    pure = [p for p in pieces if _DATE_ONLY_RE.match(p)]
+    ordered = [*pure, *(p for p in pieces if len(p) <= _DATE_LINE_MAX), " ".join(pieces)]
     for text in ordered:
         if date := parse_date(text):
             return True, date
