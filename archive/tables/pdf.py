@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from .parse import parse_rows, parse_text
+from .pdf_words import word_rows
 from .rows import Row, split_spaced
 
 __all__ = ["pdf_rows", "parse_pdf"]
@@ -57,7 +58,7 @@ def pdf_rows(path: str | Path, ocr: bool = True) -> tuple[list[Row], list[str], 
 
     rows: list[Row] = []
     texts: list[str] = []
-    info: dict = {"ruled": False, "ocr_pages": [], "ocr_error": None}
+    info: dict = {"ruled": False, "ocr_pages": [], "ocr_error": None, "word_rows": []}
     scans: list[int] = []
     with pdfplumber.open(str(path)) as pdf:
         for n, page in enumerate(pdf.pages, 1):
@@ -69,6 +70,8 @@ def pdf_rows(path: str | Path, ocr: bool = True) -> tuple[list[Row], list[str], 
                 continue
             texts.append(text)
             page_rows, ruled = _page_rows(page, n)
+            if not ruled:
+                info["word_rows"] += word_rows(page, n)
             rows.extend(page_rows)
             info["ruled"] = info["ruled"] or ruled
     if scans and ocr:
@@ -96,17 +99,30 @@ def pdf_rows(path: str | Path, ocr: bool = True) -> tuple[list[Row], list[str], 
     return rows, texts, info
 
 
+def _score(result) -> tuple[int, int]:
+    """Fewer tables missing, then fewer cells unread: the better of two readings of one PDF."""
+    return len(result.problems), len(result.missing)
+
+
 def parse_pdf(path: str | Path, year: int | None = None, ocr: bool = True):
     """Tables from a PDF. Ruled tables are read as grids; a PDF without rules (tables drawn by spacing
     only) is read from its text lines; scanned pages by OCR. The text-only reading wins when it finds
     more tables (a PDF whose rules pdfplumber misreads)."""
     rows, texts, info = pdf_rows(path, ocr=ocr)
+    unruled = info.pop("word_rows")
     text = "\n".join(texts)
     if not info["ruled"] and not info["ocr_pages"]:
         result = parse_text(text, year)
         for c in result.cells:
             c["method"] = "pdf-words" if c["method"] == "text" else c["method"]
         result.method = "pdf-words" if result.method == "text" else result.method
+        # tables set without borders: the columns from where the words stand (pdf_words.py), which
+        # keeps a blank cell in its place; the plain text reading when that reads no more
+        words = parse_rows(
+            unruled, "\n".join(" | ".join(r.cells) for r in unruled) + "\n" + text, year
+        )
+        if _score(words) <= _score(result):
+            result = words
     else:
         result = parse_rows(rows, "\n".join(" | ".join(r.cells) for r in rows) + "\n" + text, year)
         if not info["ocr_pages"]:
