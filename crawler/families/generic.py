@@ -61,6 +61,11 @@ _YEAR_MONTH_RE = re.compile(
 _MINOR_LINK_MAX = 6
 # A list page's own file name: matches "/xxgk/ndbg/index.html" ("index"), "/gk/list.shtml" ("list").
 _BASE_RE = re.compile(r"/([A-Za-z][A-Za-z-]*)\.s?html?$")
+# A year's report, as an undated list titles it: matches "2023年政府信息公开工作年度报告",
+# "2019年度信息公开年报", "二〇二〇年政府信息公开年度报告".
+_YEAR_REPORT_RE = re.compile(
+    r"(?:(?:19|20)\d{2}|[二][〇○零][一二三四五六七八九〇○零]{2})\s*年.*(?:年度报告|年报|公开报告)"
+)
 # A line that is a date and nothing else (brackets, a 发布日期 label): matches "[2024-01-20]",
 # "发布日期：2024-01-18", "(2024-1-20)", "2024年01月20日", "更新时间: 2024/1/20 10:30"; not
 # "统计期限自2023年1月1日起".
@@ -203,8 +208,9 @@ def _title_of(a, without=None) -> str:
     return clean_title(" ".join(texts_outside(a, without)))
 
 
-def block_groups(root, page_url: str) -> list[list[tuple]]:
-    """Every group of dated-link blocks of a page: lists of `(block, ListEntry)`, in page order."""
+def block_groups(root, page_url: str, undated: bool = False) -> list[list[tuple]]:
+    """Every group of dated-link blocks of a page: lists of `(block, ListEntry)`, in page order; with
+    `undated`, the groups of links no date goes with instead (a column that prints no dates)."""
     page_host = urlsplit(page_url).hostname
     groups: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
     used: set = set()  # the block elements themselves: a proxy's id() is reused once it is freed
@@ -230,7 +236,7 @@ def block_groups(root, page_url: str) -> list[list[tuple]]:
                     (node, ListEntry(canonical_url(url), _title_of(a, inner), date))
                 )
             continue
-        node = a
+        node, found = a, None  # found: (block, date, the block prints a date)
         for _ in range(_MAX_UP):
             node = node.getparent()
             if node is None or node.tag in ("body", "html"):
@@ -238,21 +244,49 @@ def block_groups(root, page_url: str) -> list[list[tuple]]:
             if not alone(node, url):
                 break  # above the block: this element holds other items too (stops at the first)
             dated, date = block_date(texts_outside(node, a), url)
-            if dated and _minor(a, node, urls):
-                break  # a [解读] link beside the item's own: the item's link makes the entry
             if dated:
-                if node not in used:
-                    used.add(node)
-                    groups[block_key(node)].append(
-                        (node, ListEntry(canonical_url(url), _title_of(a), date))
-                    )
-                break
+                found = None if _minor(a, node, urls) else (node, date, True)
+                break  # a [解读] link beside the item's own makes no entry: the item's link does
+        parent = a.getparent()
+        if found is None and not _minor(a, parent, urls) and alone(parent, url):
+            found = _sibling_date(parent, url)  # <dt><a>…</a></dt><dd>2024-01-20</dd>
+            if found is None and undated:
+                found = (parent, None, False)
+        if found is None or found[2] == undated or found[0] in used:
+            continue
+        used.add(found[0])
+        groups[block_key(found[0])].append(
+            (found[0], ListEntry(canonical_url(url), _title_of(a), found[1]))
+        )
     return list(groups.values())
+
+
+def _sibling_date(block, url: str) -> tuple | None:
+    """(block, date) when the element right after the link's block is its date line and nothing else
+    (`<dt><a>…</a></dt><dd>2024-01-20</dd>`), else None."""
+    nxt = block.getnext()
+    if nxt is None or not isinstance(nxt.tag, str) or nxt.xpath(".//a"):
+        return None
+    text = " ".join(nxt.text_content().split())
+    if not text or len(text) > _DATE_LINE_MAX:
+        return None
+    dated, date = block_date([text], url)
+    return (block, date, True) if dated else None
 
 
 def list_blocks(root, page_url: str) -> list[ListEntry]:
     """The items of the page's own list of dated-link blocks (`crawler.families.blocks`), in order."""
-    return choose_group(block_groups(root, page_url), page_url, MIN_REPEATS)
+    dated = choose_group(block_groups(root, page_url), page_url, MIN_REPEATS)
+    if dated:
+        return dated
+    # A column that prints no dates: only a group whose every title names a year's report is a list
+    # (menus name columns, never a year).
+    reports = [
+        group
+        for group in block_groups(root, page_url, undated=True)
+        if all(_YEAR_REPORT_RE.search(entry.title) for _, entry in group)
+    ]
+    return choose_group(reports, page_url, MIN_REPEATS)
 
 
 def page_rows(response: Response) -> list[ListEntry]:
