@@ -9,6 +9,8 @@ statutory tables and the search index to re-derive.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
 
 from archive import tables
 from archive.schema import rebuild_fts, transaction
@@ -20,6 +22,7 @@ __all__ = [
     "archived_text",
     "finish",
     "prepare",
+    "reader",
     "reparse_tables",
 ]
 
@@ -82,12 +85,26 @@ def prepare(conn: sqlite3.Connection) -> None:
 
 
 def reparse_tables(
-    conn: sqlite3.Connection, report_id: str, text: str, year: int | None, method: str | None
+    conn: sqlite3.Connection,
+    report_id: str,
+    text: str,
+    year: int | None,
+    method: str | None,
+    attachment_texts: Sequence[str] = (),
 ) -> None:
     """An annual report's statutory tables parsed again: `save_report` re-parses them only when text,
-    kind or year changed, and a rebuild must run a new parser over unchanged texts too."""
+    kind or year changed, and a rebuild must run a new parser over unchanged texts too. The attachments'
+    texts are read as save_report reads them: a page whose tables are only in its PDF keeps them."""
     with transaction(conn):
-        tables.store_report_stats(conn, report_id, text, year, method=method)
+        tables.store_report_stats(conn, report_id, text, year, attachment_texts, method=method)
+
+
+def reader(path: str | Path) -> sqlite3.Connection:
+    """A read-only connection for a worker process of a parallel rebuild, which looks up the rows of
+    the reports it rebuilds while the one writer saves others."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    conn.execute("PRAGMA busy_timeout=10000")
+    return conn
 
 
 def finish(conn: sqlite3.Connection) -> None:

@@ -218,8 +218,18 @@ def restats(db: Path) -> None:
     type=float,
     help="Seconds an attachment reader may take per file (default: the crawl's, 60).",
 )
+@click.option(
+    "--jobs",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Pages rebuilt at once, in worker processes (default: one per CPU; 1: no workers).",
+)
 def reextract(
-    db: Path, warc_dir: Path | None, registry: str | None, doc_timeout: float | None
+    db: Path,
+    warc_dir: Path | None,
+    registry: str | None,
+    doc_timeout: float | None,
+    jobs: int | None,
 ) -> None:
     """Rebuild texts, tables and the search index from the WARC files, without any network.
 
@@ -233,7 +243,7 @@ def reextract(
     from crawler.docguard import Limits
 
     limits = Limits(timeout=doc_timeout) if doc_timeout else None
-    click.echo(str(run(db, warc_dir, registry=registry, limits=limits)))
+    click.echo(str(run(db, warc_dir, registry=registry, limits=limits, jobs=jobs)))
 
 
 @main.command(

@@ -26,10 +26,10 @@ def q(db: Path, sql: str, params=()) -> list[tuple]:
         conn.close()
 
 
-def reextract(db: Path, warc_dir: Path) -> str:
+def reextract(db: Path, warc_dir: Path, *options: str) -> str:
     done = subprocess.run(
         [str(Path(sys.executable).parent / "nianbao"), "reextract", "--db", str(db)]
-        + ["--warc-dir", str(warc_dir)],
+        + ["--warc-dir", str(warc_dir), *options],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -124,6 +124,64 @@ def test_reextract_restores_deleted_texts_and_index(crawled_archive, tmp_path):
         )[0][0]
         > 0
     )
+
+
+# -- worker processes --------------------------------------------------------------------------------
+
+# The run's own bookkeeping: when and by which run a row was written (a crawl error's id is made from its
+# run id), the only columns two runs differ in.
+RUN_COLUMNS = {"first_seen", "last_seen", "changed_at", "run_id", "run", "time"}
+RUN_COLUMNS_OF = {"crawl_errors": {"id"}}
+
+
+def _every_row(db: Path) -> dict[str, list[tuple]]:
+    """Each table's rows in rowid order (the search index's own tables too), without RUN_COLUMNS."""
+    conn = sqlite3.connect(db)
+    try:
+        names = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT IN ('_migrations', 'crawl_runs', 'reports_fts')"
+        ).fetchall()
+        out = {}
+        for (table,) in names:
+            info = conn.execute(f"PRAGMA table_info({table})").fetchall()
+            skip = RUN_COLUMNS | RUN_COLUMNS_OF.get(table, set())
+            cols = ", ".join(c[1] for c in info if c[1] not in skip)
+            try:
+                out[table] = conn.execute(
+                    f"SELECT rowid, {cols} FROM {table} ORDER BY rowid"
+                ).fetchall()
+            except sqlite3.OperationalError:  # WITHOUT ROWID: ordered by every column
+                out[table] = conn.execute(f"SELECT {cols} FROM {table} ORDER BY {cols}").fetchall()
+        return out
+    finally:
+        conn.close()
+
+
+def test_worker_processes_give_the_single_process_archive(crawled_archive, tmp_path):
+    """Rebuilt by two worker processes and by one over an archive whose texts and tables were partly
+    edited away (changed and unchanged reports, tables parsed again): the same rows in every table, rowids
+    and the search index included. (A fresh file is rebuilt by the workers in the tests above.)"""
+    got = {}
+    for jobs in ("1", "2"):
+        db = tmp_path / jobs / "archive.db"
+        db.parent.mkdir()
+        shutil.copy(crawled_archive, db)
+        conn = sqlite3.connect(db)
+        conn.execute("DELETE FROM disclosure_stats WHERE rowid % 3 = 0")
+        conn.execute("UPDATE report_texts SET text = '' WHERE rowid % 2 = 0")
+        conn.execute("UPDATE reports SET content_hash = '' WHERE rowid % 2 = 0")
+        conn.commit()
+        conn.close()
+        out = reextract(db, crawled_archive.parent / "warc", "--jobs", jobs)
+        got[jobs] = (out.splitlines()[0], _every_row(db))
+    assert got["1"][0] == got["2"][0]  # the counts
+    assert "changed 0" not in got["1"][0] and "unchanged 0" not in got["1"][0]
+    one, two = got["1"][1], got["2"][1]
+    assert one.keys() == two.keys() and one["reports"] and one["attachments"]
+    assert one["disclosure_stats"] and one["report_images"] and one["reports_fts_docsize"]
+    for table in one:
+        assert one[table] == two[table], f"{table} differs"
 
 
 # -- damaged and missing WARC files ------------------------------------------------------------------
