@@ -240,10 +240,10 @@ def _crumb_element(root, title_key: str) -> str | None:
     of a crumb-named element, or of a short element that starts with the 当前位置 label."""
     for el in root.iter("div", "p", "nav", "ul", "ol", "span", "td"):
         names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-        text = collapse(el.text_content())
-        if len(text) > 160 or el.find(".//a") is None:
-            continue
-        if not (_CRUMB_NAME_RE.search(names) or _CRUMB.regex.match(chrome_key(text))):
+        head = (el.text or "").strip()
+        if not (_CRUMB_NAME_RE.search(names) or (head and _CRUMB.regex.match(chrome_key(head)))):
+            continue  # (cheap tests first: most elements of a page are no crumb)
+        if el.find(".//a") is None or len(collapse(el.text_content())) > 160:
             continue
         parts = []
         for piece in el.iter("a", "span", "li", "em", "strong", "b", "font"):

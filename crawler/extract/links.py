@@ -72,8 +72,14 @@ def attachments(root, body, url: str, refused: list | None = None) -> list[dict[
     candidates = []
     if body is not None:
         candidates.extend(body.iter("a"))
+    in_body = set(candidates)
     for a in root.iter("a"):
-        if a not in candidates and _near_files(a):
+        # the file-like test first: it is cheap, and most links of a page (menus) fail it
+        if (
+            a not in in_body
+            and _is_attachment_href((a.get("href") or "").strip())
+            and _near_files(a)
+        ):
             candidates.append(a)
     seen: set[str] = set()
     out = []
