@@ -64,6 +64,8 @@ def test_meta_attributes_sloppy():
         ("发布日期：2019年4月18日", "2019-04-18"),
         ("日期：2019/04/18", "2019-04-18"),
         ("发布日期:2019.04.18", "2019-04-18"),
+        ("发布于 2019-04-18 10:24 阅读 35", "2019-04-18"),
+        ("录入时间：2019-04-18 作者：admin", "2019-04-18"),
     ],
 )
 def test_published_forms(line, date):
@@ -211,3 +213,21 @@ def test_mobile_named_wrapper_does_not_lose_the_report():
     assert (
         extract_page(html, "http://127.0.0.1/")["text"] == "正文留在这里。\n联系电话：0558-2567279"
     )
+
+
+def test_table_caption_and_pre_lines():
+    """A statutory table's caption is its heading line; a <pre> report keeps its own line breaks."""
+    html = (
+        '<html><body><div id="zoom"><p>二、主动公开政府信息情况</p><table><caption>第二十条第（一）项</caption>'
+        "<tr><th>信息内容</th><th>本年制发件数</th></tr><tr><td>规章</td><td>0</td></tr></table>"
+        "<pre>  三、存在的主要问题\n\n  解读形式单一。\n</pre></div></body></html>"
+    )
+    got = extract_page(html, "http://127.0.0.1/a.html")
+    assert got["text"].splitlines() == [
+        "二、主动公开政府信息情况",
+        "第二十条第（一）项",
+        "信息内容 | 本年制发件数",
+        "规章 | 0",
+        "三、存在的主要问题",
+        "解读形式单一。",
+    ]

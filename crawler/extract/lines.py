@@ -93,6 +93,8 @@ def _walk(el, out: _Lines, in_link: bool = False) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag == "table" and not is_layout_table(el):
         out.flush()
+        for cap in el.iterchildren("caption"):  # a statutory table's own heading
+            out.row(collapse(cap.text_content()))
         for tr in table_rows(el):
             cells = [_cell_text(c) for c in tr if c.tag in ("td", "th")]
             if any(cells):
