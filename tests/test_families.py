@@ -470,3 +470,19 @@ def test_site_key_joins_a_bureaus_hosts_and_nothing_more():
     assert site_key("jtj.kexi.gov.cn") != site_key("jtj.songxi.gov.cn")
     assert site_key("www.example.com") == "example.com"
     assert site_key("127.0.0.1") == "127.0.0.1" != site_key("127.0.0.2")
+
+
+def test_a_column_page_framing_its_list_asks_for_the_framed_page_once():
+    from crawler.families import read_list
+
+    url = "http://jtj.example.gov.cn/xxgk/ndbg/index.html"
+    page = (
+        "<html><body><table><tr><td><a href='/'>首页</a></td></tr></table>"
+        "<iframe src='list.html' width='100%'></iframe>"
+        "<iframe src='http://video.example.com/player.html'></iframe></body></html>"
+    )
+    reader, entries, follow = read_list(get_adapter("legacy"), _html(url, page, "legacy"))
+    assert (reader, entries) == ("generic", [])
+    assert [r.url for r in follow] == ["http://jtj.example.gov.cn/xxgk/ndbg/list.html"]
+    framed = HtmlResponse(follow[0].url, body=page.encode(), encoding="utf-8", request=follow[0])
+    assert read_list(get_adapter("legacy"), framed)[1:] == ([], [])  # a frame of a frame: no more

@@ -80,7 +80,7 @@ def read_list(
     # the family's own page requests are kept beside the generic reader's.
     first = state.get("first", response.meta.get("column_url", response.url) == response.url)
     found, more = GENERIC.parse_list(response, first=bool(first))
-    if not found:
+    if not found and not more:
         return (adapter.family, entries, follow)
     urls = {r.url for r in follow}
     return (GENERIC.family, found, follow + [r for r in more if r.url not in urls])

@@ -327,7 +327,7 @@ class GenericAdapter(FamilyAdapter):
             return [], []
         entries = self.dedupe(list_blocks(root, response.url))
         if not entries:
-            return [], []
+            return [], self._frames(response, state)
         later = {**state, "first": False}
         shown = list(dict.fromkeys(self._shown(response, entries)))
         urls = chain(shown, self._announced(response, shown) if state.get("first") else ())
@@ -338,6 +338,20 @@ class GenericAdapter(FamilyAdapter):
         if state.get("max_pages"):
             follow = follow[: max(int(state["max_pages"]) - 1, 0)]
         return entries, follow
+
+    @staticmethod
+    def _frames(response: Response, state: dict) -> list[Request]:
+        """A column page that is a frame around its list (`<iframe src="list.html">`): the framed page,
+        read as the column's first page. Only from the column page itself, and only pages of the site."""
+        if not state.get("first") or state.get("framed"):
+            return []
+        host = urlsplit(response.url).hostname
+        out = []
+        for src in response.xpath("//iframe/@src | //frame/@src").getall():
+            url = response.urljoin(src.strip())
+            if src.strip() and _same_site(urlsplit(url).hostname, host) and url != response.url:
+                out.append(Request(url, meta={STATE_KEY: {**state, "framed": True}}))
+        return out[:2]
 
     @staticmethod
     def _shown(response: Response, entries: list[ListEntry]):
