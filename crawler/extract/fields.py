@@ -37,9 +37,13 @@ _PUB_LINE_RE = re.compile(
 # 网站标识码 in a footer when no meta carries it: matches "网站标识码：3412000012" and "网站标识码bm17000001".
 _SITE_ID_RE = re.compile(r"网站标识码\s*[:：]?\s*([0-9]{10}|bm[0-9]{8}|[0-9A-Za-z]{10})")
 # A source label on the page: matches "来源：益阳市交通运输局", "文章来源:河南省交通运输厅" and "本网" in
-# "来源：本网【字体：大 中 小】"; an empty "来源： 浏览次数：" yields nothing.
+# "来源：本网【字体：大 中 小】", "柳湾区交通运输局" in "来源：柳湾区交通运输局浏览量：126" (the next label
+# follows unspaced); an empty "来源： 浏览次数：" yields nothing.
 _SOURCE_RE = re.compile(
-    r"(?:文章来源|信息来源|稿件来源|来源)\s*[:：]\s*(?!作者|浏览|点击|发布|字体|字号|阅读|访问)([^\s|：:【】\[\]]{2,40})"
+    r"(?:文章来源|信息来源|稿件来源|来源)\s*[:：]\s*(?!作者|浏览|点击|发布|字体|字号|阅读|访问)"
+    r"([^\s|：:【】\[\]]{2,40}?)"
+    r"(?=(?:浏览|点击|阅读|访问)(?:次数|量|数)?\s*[:：]|(?:作者|发布时间|发布日期|字体|字号|责任编辑|编辑|时间|日期)"
+    r"\s*[:：]|[\s|：:【】\[\]]|$)"
 )
 # Crumb separators: matches " > " in "首页 > 政务公开", ">>", "»", "›", "→", "》", "－>" and the "/" of
 # "首页 / 政务公开 / 年度报告" (not the "/" of "2019/2020").
