@@ -333,3 +333,17 @@ def test_attachment_tables_read_from_ocr_text_are_marked_ocr():
     assert scanned.method == "ocr" and {c["method"] for c in scanned.cells if c["read"]} == {"ocr"}
     assert typed.method == "text" and {c["method"] for c in typed.cells if c["read"]} == {"text"}
     assert [c["value"] for c in scanned.cells] == [c["value"] for c in typed.cells]
+
+
+def test_section_two_splits_are_flagged_not_trusted():
+    """Section 二 has no sums, so a run of figures cut into its columns is a guess even when only one
+    cut exists: every such cell is listed in `missing` (its value kept as the one reading)."""
+    result = parse_file(CORPUS / "runtogether-3.txt", GOLDENS["runtogether-3.txt"]["year"])
+    split = {(c["item_code"], c["col_label"]) for c in result.cells
+             if c["section"] == "二" and c["arithmetic"] == "split"}  # fmt: skip
+    flagged = {(m["item_code"], m["col_label"]) for m in result.missing
+               if m["why"] == "split unchecked"}  # fmt: skip
+    assert split and split == flagged and result.complete is False
+    assert not any(
+        m["why"] == "split unchecked" for m in parse_file(CORPUS / "split-2.pdf").missing
+    )

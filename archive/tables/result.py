@@ -59,6 +59,10 @@ def _why(cell: dict) -> str | None:
         return "not found"
     if cell["arithmetic"] in ("ambiguous", "filled", "corrected"):
         return cell["arithmetic"]
+    if cell["arithmetic"] == "split" and cell["section"] == "二":
+        # 二 has no sums: a run of figures cut into its columns is the only cut, not a checked one
+        # ("1210" in three columns may be 1 | 2 | 10 or 12 | 10 and a blank cell)
+        return "split unchecked"
     if cell["raw"] is not None and cell["value"] is None and cell["method"] == "ocr":
         return "unreadable"
     return None
