@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archive import tables
-from archive.schema import rebuild_fts, transaction
+from archive.schema import FTS_TABLE, rebuild_fts, transaction
+from archive.tokenizer import register_tokenizer
 
 __all__ = [
     "ATTACHMENT_KEPT",
@@ -107,6 +108,16 @@ def reader(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def finish(conn: sqlite3.Connection) -> None:
-    """After the last report: the search index rebuilt from the texts now archived."""
-    rebuild_fts(conn)
+def finish(conn: sqlite3.Connection, fresh: bool = False) -> None:
+    """After the last report: the search index rebuilt from the texts now archived, since rows edited
+    by other tools (or a changed tokenizer) may have left it describing other texts.
+
+    `fresh`: the archive held no report before the rebuild, so every row of the index was written by
+    save_report beside the text it describes; tokenizing every text a second time would give the same
+    index, and merging its segments into one (FTS5 'optimize') is all that is left to do."""
+    if not fresh:
+        rebuild_fts(conn)
+        return
+    register_tokenizer(conn)
+    with transaction(conn):
+        conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")

@@ -108,7 +108,7 @@ def reextract(
             with archive.batch():  # one commit (and one search index segment) per batch
                 for outcome in batch:
                     _save(archive, outcome, run_id, summary)
-        rebuild.finish(archive.conn)
+        rebuild.finish(archive.conn, fresh=not archived.reports)
         figures = {f"nianbao/reextract/{k}": v for k, v in counts.items()}
         figures["nianbao/reextract/problems"] = summary.problems[:1000]
         archive.finish_run(run_id, figures)

@@ -89,6 +89,12 @@ def test_reextract_into_fresh_archive_equals_crawl(crawled_archive, tmp_path):
     stats = "SELECT report_id, section, item_code, col_label, value FROM disclosure_stats ORDER BY 1,2,3,4"
     assert q(fresh, stats) == q(crawled_archive, stats)
     assert q(fresh, "SELECT count(*) FROM report_versions")[0][0] == n
+    from archive.db import open_db
+
+    # the search index describes exactly the archived texts (FTS5 raises if not)
+    open_db(fresh).execute(
+        "INSERT INTO reports_fts(reports_fts, rank) VALUES ('integrity-check', 1)"
+    )
 
 
 def test_reextract_restores_deleted_texts_and_index(crawled_archive, tmp_path):
