@@ -110,8 +110,10 @@ def _is_page_of(path: str, page_url: str) -> bool:
     (or a folder's page), `list_3.shtml` beside `list.shtml` — not `content_880.html`, a detail page
     that sits in the column's folder."""
     m = _NUMBER_RE.search(path)
+    if not m:
+        return False
     page_path = urlsplit(page_url).path
-    if not m or path.rsplit("/", 1)[0] != page_path.rsplit("/", 1)[0]:
+    if path.rsplit("/", 1)[0] != page_path.rsplit("/", 1)[0]:
         return False
     own = _NUMBER_RE.search(page_path) or _BASE_RE.search(page_path)
     return m.group(1) == (own.group(1) if own else "index")
@@ -208,9 +210,21 @@ def _title_of(a, without=None) -> str:
     return clean_title(" ".join(texts_outside(a, without)))
 
 
+# The last page's groups: a family reader and the generic reader after it read the same tree.
+_LAST: list = [None, None, None]  # root, (page_url, undated), groups
+
+
 def block_groups(root, page_url: str, undated: bool = False) -> list[list[tuple]]:
     """Every group of dated-link blocks of a page: lists of `(block, ListEntry)`, in page order; with
     `undated`, the groups of links no date goes with instead (a column that prints no dates)."""
+    if _LAST[0] is root and _LAST[1] == (page_url, undated):
+        return _LAST[2]
+    groups = _block_groups(root, page_url, undated)
+    _LAST[:] = [root, (page_url, undated), groups]
+    return groups
+
+
+def _block_groups(root, page_url: str, undated: bool) -> list[list[tuple]]:
     page_host = urlsplit(page_url).hostname
     groups: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
     used: set = set()  # the block elements themselves: a proxy's id() is reused once it is freed
