@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -78,7 +79,9 @@ def store_file(data: bytes, ftype: str, files_dir: Path = FILES_DIR) -> tuple[st
     dest = Path(files_dir) / rel
     if not dest.exists():
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_suffix(dest.suffix + ".part")
+        # one name per process: reextract's workers (or two crawl workers) may store the same file at once,
+        # and with a shared name one would rename the other's half-written file or find it gone
+        tmp = dest.with_suffix(f"{dest.suffix}.{os.getpid()}.part")
         tmp.write_bytes(data)
         tmp.replace(dest)
     return digest, rel
