@@ -24,9 +24,9 @@ from crawler.families.base import (
     page_count,
     pager_urls,
 )
-from crawler.families.generic import page_rows
 from crawler.families.pagerules import BodyRule, has_class, has_id
 from crawler.families.paging import is_first_page
+from crawler.families.rows import page_rows
 
 if TYPE_CHECKING:
     from scrapy.http import Response

@@ -25,8 +25,8 @@ from crawler.families.base import (
     bounded,
     canonical_url,
 )
-from crawler.families.generic import block_date, clean_title, list_blocks, texts_outside
 from crawler.families.pagerules import BodyRule, FieldRule, Markers, has_class, has_id
+from crawler.families.rows import block_date, clean_title, list_blocks, texts_outside
 
 if TYPE_CHECKING:
     from scrapy.http import Response

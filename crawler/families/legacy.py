@@ -19,8 +19,8 @@ from crawler.families.base import (
     bounded,
     pager_urls,
 )
-from crawler.families.generic import page_rows
 from crawler.families.pagerules import BodyRule, has_class, has_id
+from crawler.families.rows import page_rows
 
 if TYPE_CHECKING:
     from scrapy.http import Response

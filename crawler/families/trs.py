@@ -22,9 +22,9 @@ from crawler.families.base import (
     canonical_url,
 )
 from crawler.families.blocks import block_key, choose_group
-from crawler.families.generic import block_groups, list_blocks
 from crawler.families.pagerules import BodyRule, Markers, has_class
 from crawler.families.paging import ScriptPaging, script_paging, static_page_names
+from crawler.families.rows import block_groups, list_blocks
 
 if TYPE_CHECKING:
     from scrapy.http import Response
