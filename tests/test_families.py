@@ -486,3 +486,20 @@ def test_a_column_page_framing_its_list_asks_for_the_framed_page_once():
     assert [r.url for r in follow] == ["http://jtj.example.gov.cn/xxgk/ndbg/list.html"]
     framed = HtmlResponse(follow[0].url, body=page.encode(), encoding="utf-8", request=follow[0])
     assert read_list(get_adapter("legacy"), framed)[1:] == ([], [])  # a frame of a frame: no more
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://a.gov.cn/art/2024/1/20/art_1_2.html", "2024-01-20"),
+        ("http://a.gov.cn/xxgk/202401/abc.html", "2024-01-20"),
+        ("http://a.gov.cn/xxgk/2024-01/20/content_8.html", "2024-01-20"),
+        ("http://a.gov.cn/html/2024/0120/88.html", "2024-01-20"),
+        ("http://a.gov.cn/html/2024/0220/88.html", None),  # another month: not this cell's year
+        ("http://a.gov.cn/xxgk/c88.html", None),
+    ],
+)
+def test_a_month_day_cell_takes_its_year_from_the_address(url, expected):
+    from crawler.families.rows import _year_for
+
+    assert _year_for(url, 1, 20) == expected

@@ -34,9 +34,10 @@ __all__ = [
 # How far above its link a block may sit: li > a, tr > td > a, div > h3 > a, div > div > p > a.
 _MAX_UP = 4
 # A year and month in a detail address: matches "/2024/1/20/", "/202401/", "/2024-01/20/", "/2024/0120/"
-# (year, then the month as two digits or after a separator).
+# (year, then the month as two digits, or after a separator alone or before a two-digit day).
 _YEAR_MONTH_RE = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})(?:(0[1-9]|1[0-2])|[/_-](0?[1-9]|1[0-2])(?!\d))"
+    r"(?<!\d)((?:19|20)\d{2})"
+    r"(?:(0[1-9]|1[0-2])|[/_-](0?[1-9]|1[0-2])(?!\d)|[/_-](0[1-9]|1[0-2])(?=[0-3]\d(?!\d)))"
 )
 # A companion link's text is short: "[解读]", "图解", "PDF", "下载附件".
 _MINOR_LINK_MAX = 6
@@ -107,7 +108,7 @@ def _year_for(url: str, month: int, day: int) -> str | None:
     if in_url and (int(in_url[5:7]), int(in_url[8:10])) == (month, day):
         return in_url
     for m in _YEAR_MONTH_RE.finditer(urlsplit(url).path):
-        if int(m.group(2) or m.group(3)) == month:
+        if int(m.group(2) or m.group(3) or m.group(4)) == month:
             return f"{m.group(1)}-{month:02d}-{day:02d}"
     return None
 
