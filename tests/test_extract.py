@@ -231,3 +231,37 @@ def test_table_caption_and_pre_lines():
         "三、存在的主要问题",
         "解读形式单一。",
     ]
+
+
+_LONG = "全年主动公开政府信息，依法按时答复全部申请。" * 12
+
+
+@pytest.mark.parametrize(
+    ("body", "lines"),
+    [
+        # a long paragraph holds nearly all the prose, but its heading beside it is the report's too
+        (f"<div class='nr'><h4>一、总体情况</h4><p>{_LONG}</p></div>", ["一、总体情况", _LONG]),
+        # a small statutory table after the text is part of the body however little it weighs
+        (
+            f"<div class='nr'><div class='t'><p>一、总体情况</p><p>{_LONG}</p></div><table>"
+            "<tr><td>信息内容</td><td>数量</td></tr><tr><td>规章</td><td>0</td></tr>"
+            "<tr><td>规范性文件</td><td>3</td></tr></table></div>",
+            ["一、总体情况", _LONG, "信息内容 | 数量", "规章 | 0", "规范性文件 | 3"],
+        ),
+        # an <article> with the title, an info line and <h4> headings, a tool bar and prev/next after it
+        (
+            "<article class='post'><h2>某县交通运输局2023年报告</h2><p>发布时间：2024-01-29　阅读：0</p>"
+            f"<div class='post-body'><p>{_LONG}</p><h4>一、总体情况</h4><p>全年公开133条。</p></div></article>"
+            "<div class='tools'><a href='#'>打印</a> | <a href='#'>关闭</a></div>"
+            "<p>上一篇：<a href='/1.html'>某县交通运输局2022年报告</a></p>",
+            [_LONG, "一、总体情况", "全年公开133条。"],
+        ),
+    ],
+)
+def test_unknown_template_body_keeps_every_part(body, lines):
+    html = (
+        "<html><head><title>某县交通运输局2023年报告</title></head><body>"
+        f"<div class='top'><a href='/'>首页</a><a href='/gk/'>信息公开</a></div>{body}"
+        "<div class='foot'>版权所有：某县交通运输局</div></body></html>"
+    )
+    assert extract_page(html, "http://127.0.0.1/a.html")["text"].splitlines() == lines

@@ -8,7 +8,8 @@ and rendered by `lines.html_to_lines`, so headings, `<br>` paragraphs, lists and
 Every block (the nearest paragraph-like element around a text) is weighed by its text outside links,
 unless it reads as chrome (a chrome rule drops it, more than half of it is link text, it is the title):
 menus, crumbs, tool bars, footers and 上一篇 lines weigh nothing. From the page body down, the walk
-enters the heaviest child as long as that child still holds `_SHARE` of the page's weight; where no child
+enters the heaviest child as long as that child still holds `_SHARE` of the page's weight and more than
+one block (a long paragraph is not the body when its heading sits beside it); where no child
 does, the prose is spread over that element's children, and that element is the body. A child holding
 only half of it is entered too when what it leaves out is box-sized: a few short blocks (a 镇长信箱 notice,
 office hours), never a table or a run of paragraphs.
@@ -29,6 +30,9 @@ _LEAST = 30
 # What a side box may hold and still be left out of a child holding half of the prose: this many
 # blocks of at least `_BLOCK` characters, none longer than `_BOX_BLOCK`.
 _BOX_BLOCKS, _BLOCK, _BOX_BLOCK = 3, 10, 120
+# This many table rows with prose beside the heaviest child make a table of the report, which the body
+# keeps however little it weighs (a layout footer's row or two of contacts does not count).
+_TABLE_ROWS = 3
 
 
 def _blocks(el, block, in_link: bool, acc: dict) -> None:
@@ -71,6 +75,8 @@ def dense_block(root, title: str = ""):
     # Per element: prose weight, blocks of at least _BLOCK characters, the longest block.
     total: dict = {}
     blocks: dict = {}
+    parts: dict = {}  # blocks with any prose: a child of one part is a paragraph, not a container
+    rows: dict = {}  # table rows with prose
     longest: dict = {}
     for el in reversed(list(body.iter())):  # children before parents
         if isinstance(el.tag, str):
@@ -80,6 +86,8 @@ def dense_block(root, title: str = ""):
             # a table row counts as a block however short its cells: a table is never box-sized
             row = el.tag == "tr" and total[el] > 0
             blocks[el] = (w >= _BLOCK or row) + sum(blocks[c] for c in kids)
+            parts[el] = (w > 0) + sum(parts[c] for c in kids)
+            rows[el] = row + sum(rows[c] for c in kids)
             longest[el] = max([w] + [longest[c] for c in kids])
     page = total.get(body, 0)
     if page < _LEAST:
@@ -90,8 +98,12 @@ def dense_block(root, title: str = ""):
         best = max(kids, key=total.__getitem__, default=None)
         if best is None or not total[best]:
             return node
+        rest = [c for c in kids if c is not best]
+        if parts[best] < 2 and (own.get(node, 0) or any(total[c] for c in rest)):
+            return node  # one paragraph is never the body when its heading sits beside it
+        if sum(rows[c] for c in rest) >= _TABLE_ROWS:
+            return node  # a table beside the text is the report's own (a statutory table after it)
         if total[best] < _SHARE * page:
-            rest = [c for c in kids if c is not best]
             boxed = (
                 total[best] * 2 >= total[node]
                 and own.get(node, 0) < _BLOCK
