@@ -23,7 +23,7 @@ from archive.reader.figures import KEY_FIGURES, bureau_figures, compare_page, ke
 from archive.reader.home import home_vars, reader_order
 from archive.reader.report import report_extras
 from archive.reader.searchpage import marked, passage, search_page_vars
-from archive.reader.tablesearch import count_cap, count_over_cap, probe_filter
+from archive.reader.tablesearch import count_cap, count_over_cap, counted, probe_filter
 from archive.reader.tablesearch import wrapper as count_cap_wrapper
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -95,7 +95,11 @@ def extra_template_vars(view_name, request, datasette):
 
         return search
     if view_name == "table":
-        return {"count_over_cap": count_over_cap(request), "count_cap": count_cap(datasette)}
+        return {
+            "count_over_cap": count_over_cap(request),
+            "count_cap": count_cap(datasette),
+            "search_count": counted(request),
+        }
     return {}
 
 

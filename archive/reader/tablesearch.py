@@ -16,6 +16,7 @@ on through a large result stays capped and a filter that narrows it gets its exa
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl, urlencode
 
 from datasette.filters import Filters
@@ -31,6 +32,7 @@ MARKER = "nianbao-cap"
 # facet suggestions count the matches themselves when the page did not, past its 1 s limit: HTTP 400).
 _SKIPPED = ("_nocount", "_nofacet", "_nosuggest")
 SCOPE_KEY = "nianbao.count_over_cap"
+COUNT_KEY = "nianbao.count"
 # A search past the cap on a page ordered by one of these columns is read in that order (probe_filter).
 PROBE_ARG = "_nianbao_search"
 PROBE_SORTS = ("published",)
@@ -62,6 +64,11 @@ def capped_count_sql(fts_table: str, table: str, where: list[str], raw: bool, ca
     The matches are read from the index first (CROSS JOIN keeps that order) and each is looked up once, so
     the count stops as soon as it has enough."""
     match = ":search" if raw else "escape_fts(:search)"
+    if not where:  # FTS5 alone: no row to look up
+        return (
+            f"SELECT count(*) FROM (SELECT rowid FROM {escape_sqlite(fts_table)} "
+            f"WHERE {escape_sqlite(fts_table)} MATCH {match} LIMIT {int(cap) + 1})"
+        )
     filters = "".join(f" AND ({w})" for w in where)
     return (
         f"SELECT count(*) FROM (SELECT 1 FROM (SELECT rowid AS nianbao_rid FROM {escape_sqlite(fts_table)} "
@@ -71,21 +78,23 @@ def capped_count_sql(fts_table: str, table: str, where: list[str], raw: bool, ca
     )
 
 
-async def over_cap(datasette, table: str, pairs: list[tuple[str, str]]) -> bool:
-    """Whether the search these query arguments ask for matches more than count_cap rows."""
+async def search_count(datasette, table: str, pairs: list[tuple[str, str]]) -> int | None:
+    """How many rows the search these query arguments ask for matches, up to count_cap + 1 (more than the
+    cap); None when the count cannot be run (a filter or raw query Datasette will refuse with its own
+    message)."""
     meta = datasette.table_metadata(DATABASE, table)
     search = next((v for k, v in pairs if k == "_search"), "")
     mode = next((v for k, v in pairs if k == "_searchmode"), meta.get("searchmode"))
     filter_args = [(k, v) for k, v in pairs if not (k.startswith("_") and "__" not in k)]
     where, params = Filters(sorted(filter_args)).build_where_clauses(table)
-    cap = count_cap(datasette)
-    sql = capped_count_sql(meta["fts_table"], table, where, raw=mode == "raw", cap=cap)
+    sql = capped_count_sql(
+        meta["fts_table"], table, where, raw=mode == "raw", cap=count_cap(datasette)
+    )
     db = datasette.get_database(DATABASE)
     try:
-        count = (await db.execute(sql, {**params, "search": search})).single_value()
-    except Exception:  # a filter or raw query Datasette itself will refuse, with its own message
-        return False
-    return count > cap
+        return (await db.execute(sql, {**params, "search": search})).single_value()
+    except Exception:
+        return None
 
 
 async def cap_scope(datasette, scope: dict) -> dict:
@@ -119,26 +128,30 @@ async def cap_scope(datasette, scope: dict) -> dict:
             k = "_search"
         kept.append((k, v))
     keys = {k for k, _ in kept}
-    if (
+    count = None
+    if not (
         "_search" not in keys
         or "_nocount" in keys
         or any(k in keys for k in _NOT_REPRODUCED)
         or any(k.startswith("_search_") for k in keys)
     ):
-        capped = False
-    else:
-        capped = await over_cap(datasette, table, kept)
-    if capped:
-        kept += [(k, MARKER) for k in _SKIPPED if k not in keys]
-        if _walks_published(datasette, table, kept):
-            kept = [(PROBE_ARG if k == "_search" else k, v) for k, v in kept]
-    elif kept == pairs:
-        return scope
-    return {
-        **scope,
-        "query_string": urlencode(kept, encoding="utf-8").encode("latin-1"),
-        SCOPE_KEY: capped,
-    }
+        count = await search_count(datasette, table, kept)
+    if count is None:
+        return scope if kept == pairs else {**scope, "query_string": _encode(kept)}
+    # counted here, once: Datasette is told not to count again (the JSON gets this count back, send_counted)
+    capped = count > count_cap(datasette)
+    skipped = _SKIPPED if capped else ("_nocount",)
+    kept += [(k, MARKER) for k in skipped if k not in keys]
+    # past the cap matches are dense: the page is read in date order, a few hundred probes at most. Below
+    # it, collecting the matches once is cheaper than probing (a probe of 件， seeks the doclist of ，,
+    # which is in every report: ≈ 60 µs each, bench/search.py's "fewer matches")
+    if capped and _walks_published(datasette, table, kept):
+        kept = [(PROBE_ARG if k == "_search" else k, v) for k, v in kept]
+    return {**scope, "query_string": _encode(kept), SCOPE_KEY: capped, COUNT_KEY: count}
+
+
+def _encode(pairs: list[tuple[str, str]]) -> bytes:
+    return urlencode(pairs, encoding="utf-8").encode("latin-1")
 
 
 def _walks_published(datasette, table: str, pairs: list[tuple[str, str]]) -> bool:
@@ -187,6 +200,48 @@ def count_over_cap(request: Request | None) -> bool:
     return bool(request is not None and request.scope.get(SCOPE_KEY))
 
 
+def counted(request: Request | None) -> int | None:
+    """The count made here for this request: exact up to the cap, None past it or when not counted here."""
+    if request is None or request.scope.get(SCOPE_KEY):
+        return None
+    return request.scope.get(COUNT_KEY)
+
+
+def _json_with_count(send, exact: int | None, over: bool, datasette):
+    """A send that puts the count made here into the table's JSON as filtered_table_rows_count (Datasette
+    was told not to count): the JSON a client gets is the one it always got, counted once."""
+    start: dict | None = None
+    chunks: list[bytes] = []
+
+    async def sending(message):
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+            return None
+        chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return None
+        body = b"".join(chunks)
+        headers = [
+            (k, v) for k, v in (start or {}).get("headers", []) if k.lower() != b"content-length"
+        ]
+        if (start or {}).get("status") == 200:
+            try:
+                data = json.loads(body)
+            except ValueError:
+                data = None
+            if isinstance(data, dict) and "filtered_table_rows_count" in data:
+                data["filtered_table_rows_count"] = exact
+                body = json.dumps(data, default=repr).encode("utf-8")
+        if over:
+            headers.append((b"x-nianbao-count", f">{count_cap(datasette)}".encode()))
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({**(start or {}), "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return sending
+
+
 def wrapper(datasette):
     """The asgi_wrapper hook's value: decides the count of every table search before Datasette runs it."""
 
@@ -195,11 +250,15 @@ def wrapper(datasette):
             if scope["type"] != "http" or scope.get("method", "GET").upper() not in ("GET", "HEAD"):
                 return await app(scope, receive, send)
             scope = await cap_scope(datasette, scope)
-            if not scope.get(SCOPE_KEY):
+            if COUNT_KEY not in scope:
                 return await app(scope, receive, send)
+            over = scope[SCOPE_KEY]
+            exact = None if over else scope[COUNT_KEY]
+            if scope.get("path", "").endswith(".json"):
+                return await app(scope, receive, _json_with_count(send, exact, over, datasette))
 
             async def send_with_header(message):
-                if message["type"] == "http.response.start":
+                if message["type"] == "http.response.start" and over:
                     header = (b"x-nianbao-count", f">{count_cap(datasette)}".encode())
                     message = {**message, "headers": [*message.get("headers", []), header]}
                 await send(message)
