@@ -5,7 +5,8 @@ A line is dropped as soon as one rule applies to it; the rules are tried in the 
 footer rules act together: a footer line is made of markers, so it is measured with all of them removed.
 Besides rule names a trace says `related-list` (a link line under a 相关… heading), `repeated-title`
 (the title printed again as the body's first lines); `tree.clean_tree` says `hidden-attribute` (hidden=
-or aria-hidden="true") and the page flow `xxgk-table` (the metadata table, read into fields first).
+or aria-hidden="true"), the page flow `xxgk-table` (the metadata table, read into fields first) and
+`dense.drop_link_boxes` `link-box` (a menu inside a body found by a weak name or by density).
 """
 
 from __future__ import annotations

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from crawler.extract.chrome import chrome_key, drop_rule, squash
 from crawler.extract.lines import BLOCK_TAGS, WS_RE
+from crawler.extract.links import is_attachment_href
+from crawler.extract.tree import drop
 
-__all__ = ["dense_block"]
+__all__ = ["dense_block", "drop_link_boxes"]
 
 # The share of the page's prose the chosen element must hold: a side box of prose (a notice, an
 # address card) may take the rest, the report itself never less.
@@ -113,3 +115,55 @@ def dense_block(root, title: str = ""):
             if not boxed:
                 return node
         node = best
+
+
+# Elements that may be a box of links (a menu, a 最新动态 list) inside a body found by a weak name.
+_BOX_TAGS = frozenset(("ul", "ol", "dl", "nav", "menu", "div", "section", "aside", "table", "td"))
+# A box has at least this many page links and at most this many characters outside them (its own
+# heading, the dates beside the links), and no sentence end outside them.
+_BOX_LINKS, _BOX_PLAIN = 3, 30
+
+
+def _page_link(a) -> bool:
+    href = (a.get("href") or "").strip().lower()
+    return bool(href) and not href.startswith(("#", "javascript:")) and not is_attachment_href(href)
+
+
+def drop_link_boxes(body, trace: list | None = None) -> None:
+    """Remove the menus and lists of other pages' links inside a body found by a name common to many
+    sites (`id="content"` may wrap the side menu too): outermost elements of at least `_BOX_LINKS` page
+    links, no file link, and almost no text of their own. A report's own references sit in sentences,
+    its files are attachments: neither is touched."""
+    stats: dict = {}  # element → (page links, file links, plain chars, sentence end outside links)
+    for el in reversed(list(body.iter())):
+        if not isinstance(el.tag, str):
+            continue
+        links = files = plain = 0
+        period = False
+        if el.tag == "a":
+            links, files = (1, 0) if _page_link(el) else (0, int(bool(el.get("href"))))
+        else:
+            for t in (el.text, *(c.tail for c in el)):
+                if t:
+                    plain += len(WS_RE.sub("", t))
+                    period = period or "。" in t
+            for c in el:
+                if isinstance(c.tag, str):
+                    cl, cf, cp, cs = stats[c]
+                    links, files, plain, period = links + cl, files + cf, plain + cp, period or cs
+        stats[el] = (links, files, plain, period)
+    boxes = [
+        el
+        for el in body.iter(*_BOX_TAGS)
+        if el is not body
+        and (s := stats[el])[0] >= _BOX_LINKS
+        and not s[1]
+        and s[2] <= _BOX_PLAIN
+        and not s[3]
+    ]
+    chosen = set(boxes)
+    for el in boxes:
+        if not any(a in chosen for a in el.iterancestors()):
+            if trace is not None:
+                trace.append((" ".join(el.text_content().split())[:200], "link-box"))
+            drop(el)

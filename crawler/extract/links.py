@@ -10,7 +10,7 @@ from crawler.extract.chrome import chrome_key
 from crawler.extract.lines import collapse
 from crawler.extract.rules import RELATED_HEAD
 
-__all__ = ["attachments"]
+__all__ = ["attachments", "is_attachment_href"]
 
 # File-like attachment links: matches "/uploadfiles/2019/报告.pdf", "a.DOCX?v=1", "x.wps", "y.ofd#page=1".
 _ATTACH_EXT_RE = re.compile(
@@ -25,7 +25,7 @@ _DOWNLOAD_RE = re.compile(
 _RELATED_RE = re.compile(RELATED_HEAD)
 
 
-def _is_attachment_href(href: str) -> bool:
+def is_attachment_href(href: str) -> bool:
     path = href.split("#")[0]
     return bool(
         _ATTACH_EXT_RE.search(path.split("?")[0] + "$")
@@ -77,7 +77,7 @@ def attachments(root, body, url: str, refused: list | None = None) -> list[dict[
         # the file-like test first: it is cheap, and most links of a page (menus) fail it
         if (
             a not in in_body
-            and _is_attachment_href((a.get("href") or "").strip())
+            and is_attachment_href((a.get("href") or "").strip())
             and _near_files(a)
         ):
             candidates.append(a)
@@ -87,7 +87,7 @@ def attachments(root, body, url: str, refused: list | None = None) -> list[dict[
         href = (a.get("href") or "").strip()
         if not href or href.startswith("#"):
             continue
-        if not _is_attachment_href(href):
+        if not is_attachment_href(href):
             continue
         absolute = urljoin(url, href)
         why = refusal(href) if link_scheme(href) else refusal(absolute)

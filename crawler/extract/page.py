@@ -8,7 +8,7 @@ from crawler.dates import parse_date
 from crawler.depth import parse_within_depth
 from crawler.extract.body import Found, body_lines, find_body, hidden_markers
 from crawler.extract.chrome import chrome_key, clean_lines, drop_rule
-from crawler.extract.dense import dense_block
+from crawler.extract.dense import dense_block, drop_link_boxes
 from crawler.extract.fields import crumb_column, published, site_id, source_line, title_of
 from crawler.extract.lines import html_to_lines
 from crawler.extract.links import attachments
@@ -35,6 +35,7 @@ def _extract(html: str, url: str, family: str | None, trace: dict | None) -> dic
     clean_tree(root, trace=trace["hidden"] if trace is not None else None)
 
     title = title_of(html, root, metas, family)
+    column = metas.get("columnname") or crumb_column(root, title)  # before any box is dropped
     # Metadata scan text: the page without link text, so another page's date never leaks in.
     page_lines = [
         t for t, _ in html_to_lines(root.body if root.body is not None else root, skip_links=True)
@@ -58,6 +59,8 @@ def _extract(html: str, url: str, family: str | None, trace: dict | None) -> dic
         # No family's container: the page's own element that holds its prose, read as lines here.
         body = dense_block(root, title)
         how = Found(None, "dense-block", "generic") if body is not None else None
+    if body is not None and how.tier in ("weak-container", "generic"):
+        drop_link_boxes(body, trace["hidden"] if trace is not None else None)
     refused: list[dict[str, str]] = []
     found_links = attachments(root, body, url, refused)
     if body is not None:
@@ -77,7 +80,7 @@ def _extract(html: str, url: str, family: str | None, trace: dict | None) -> dic
         "text": text,
         "site_name": metas.get("sitename") or None,
         "site_id_code": site_id(metas, page_text),
-        "column_name": metas.get("columnname") or crumb_column(root, title),
+        "column_name": column,
         "source": source_line(html, metas, page_text, family),
         "index_no": xxgk.get("index_no"),
         "publisher": xxgk.get("publisher"),
