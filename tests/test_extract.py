@@ -265,3 +265,15 @@ def test_unknown_template_body_keeps_every_part(body, lines):
         "<div class='foot'>版权所有：某县交通运输局</div></body></html>"
     )
     assert extract_page(html, "http://127.0.0.1/a.html")["text"].splitlines() == lines
+
+
+def test_weak_name_on_a_small_box_does_not_hide_the_report():
+    """class="view" is a body box on old sites and a 浏览 counter on others: the prose decides."""
+    html = (
+        "<html><head><title>某县交通运输局2023年报告</title></head><body>"
+        "<div class='info'>发布时间：2024-01-02 <span class='view'>浏览：35</span></div>"
+        f"<div class='nr'><h4>一、总体情况</h4><p>{_LONG}</p></div></body></html>"
+    )
+    got = extract_page(html, "http://127.0.0.1/a.html")
+    assert got["text"].splitlines() == ["一、总体情况", _LONG]
+    assert got["published"] == "2024-01-02"

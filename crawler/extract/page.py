@@ -10,7 +10,7 @@ from crawler.extract.body import Found, body_lines, find_body, hidden_markers
 from crawler.extract.chrome import chrome_key, clean_lines, drop_rule
 from crawler.extract.dense import dense_block, drop_link_boxes
 from crawler.extract.fields import crumb_column, published, site_id, source_line, title_of
-from crawler.extract.lines import html_to_lines
+from crawler.extract.lines import html_to_lines, text_len
 from crawler.extract.links import attachments
 from crawler.extract.meta import meta_tags, xxgk_fields, xxgk_tables
 from crawler.extract.tree import clean_tree, drop, parse
@@ -59,6 +59,17 @@ def _extract(html: str, url: str, family: str | None, trace: dict | None) -> dic
         # No family's container: the page's own element that holds its prose, read as lines here.
         body = dense_block(root, title)
         how = Found(None, "dense-block", "generic") if body is not None else None
+    elif how.tier == "weak-container":
+        # A name common to many sites may sit on a small box (class="view" on a 浏览 counter): when the
+        # page's prose lies mostly outside it, the dense block is the body.
+        dense = dense_block(root, title)
+        if (
+            dense is not None
+            and dense is not body
+            and body not in dense.iterancestors()  # a dense block inside it: the name was right
+            and text_len(dense) > 2 * text_len(body)
+        ):
+            body, how = dense, Found(None, "dense-block", "generic")
     if body is not None and how.tier in ("weak-container", "generic"):
         drop_link_boxes(body, trace["hidden"] if trace is not None else None)
     refused: list[dict[str, str]] = []
