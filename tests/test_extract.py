@@ -277,3 +277,17 @@ def test_weak_name_on_a_small_box_does_not_hide_the_report():
     got = extract_page(html, "http://127.0.0.1/a.html")
     assert got["text"].splitlines() == ["一、总体情况", _LONG]
     assert got["published"] == "2024-01-02"
+
+
+def test_menu_inside_print_markers_is_dropped():
+    """<!--startprint--> often wraps the crumb and a tab bar of other columns as well as the report."""
+    html = (
+        "<html><head><title>某县交通运输局2023年报告</title></head><body><!--startprint-->"
+        "<div class='crumb'>当前位置：<a href='/'>首页</a> &gt; <a href='/gk/'>信息公开</a> &gt; "
+        "<a href='/gk/nb/'>年报</a></div><ul class='tabs'><li><a href='/x/'>通知公告</a></li>"
+        "<li><a href='/y/'>政策解读</a></li><li><a href='/z/'>年度报告</a></li></ul>"
+        f"<p>一、总体情况</p><p>{_LONG}</p><!--endprint--></body></html>"
+    )
+    got = extract_page(html, "http://127.0.0.1/a.html")
+    assert got["text"].splitlines() == ["一、总体情况", _LONG]
+    assert got["column_name"] == "年报"

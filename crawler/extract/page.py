@@ -70,7 +70,7 @@ def _extract(html: str, url: str, family: str | None, trace: dict | None) -> dic
             and text_len(dense) > 2 * text_len(body)
         ):
             body, how = dense, Found(None, "dense-block", "generic")
-    if body is not None and how.tier in ("weak-container", "generic"):
+    if body is not None and how.tier in ("print-markers", "weak-container", "generic"):
         drop_link_boxes(body, trace["hidden"] if trace is not None else None)
     refused: list[dict[str, str]] = []
     found_links = attachments(root, body, url, refused)
