@@ -347,3 +347,27 @@ def test_section_two_splits_are_flagged_not_trusted():
     assert not any(
         m["why"] == "split unchecked" for m in parse_file(CORPUS / "split-2.pdf").missing
     )
+
+
+def test_ocr_turns_a_sheet_fed_upside_down(tmp_path):
+    """A page image upside down (and 0.5° off): the page is turned the right way up before its grid
+    is read, so section 三 is not lost."""
+    import pypdfium2
+    from PIL import Image
+
+    from archive.tables import parse_rows
+    from archive.tables.ocr import ocr_images
+
+    pdf = pypdfium2.PdfDocument(str(CORPUS / "misprint-1-scan200.pdf"))
+    image = pdf[1].render(scale=200 / 72, grayscale=True).to_pil().convert("L")
+    pdf.close()
+    path = tmp_path / "page.png"
+    image.rotate(180.5, resample=Image.BICUBIC, fillcolor=255).save(path)
+    page = ocr_images([path])[0]
+    assert page["turned"] == 180
+    head = rows_from_text("本年制发件数\n三、收到和处理政府信息公开申请情况")
+    result = parse_rows(head + page["rows"], page["text"] + "\n本年制发件数", 2021)
+    want = {tuple(k.split("|")): v for k, v in GOLDENS["misprint-1-scan200.pdf"]["cells"].items()
+            if k[0] == "三"}  # fmt: skip
+    got = {(c["section"], c["item_code"], c["col_label"]): c["value"] for c in result.cells}
+    assert sum(1 for k, v in want.items() if got.get(k) == v) >= 0.95 * len(want)

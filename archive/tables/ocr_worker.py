@@ -39,14 +39,56 @@ def _clean(text: str) -> str:
     return text
 
 
+UPRIGHT = 0.85  # mean confidence of the sample from which a page is taken to be the right way up
+SAMPLE = 8  # crops the orientation is judged on
+
+
+def _sample_score(engine, gray) -> tuple[float, tuple]:
+    """Mean confidence on a sample of the page's crops, and the page's grid (found on the way)."""
+    import numpy as np
+
+    cells, tables = grid = find_cells(gray)
+    crops, _ = cell_crops(gray, [cells[i] for t in tables for i in t["cells"]])
+    if len(crops) < 3:
+        crops, _ = line_crops(gray, [])
+    # a few words each (a label, a heading): long lines cost time, lone figures say little
+    crops = [c for c in crops if 2 <= c.shape[1] / max(1, c.shape[0]) <= 12]
+    crops = sorted(crops, key=lambda c: -c.shape[1])[:SAMPLE]
+    if not crops:
+        return 0.0, grid
+    texts = engine.text_rec([np.dstack([c] * 3) for c in crops])[0]
+    return sum(float(score) for _, score in texts) / len(texts), grid
+
+
+def upright(engine, gray):
+    """The page the right way up, the quarter turns (counter-clockwise) that took, and its grid
+    (cells, tables) that way up. A landscape table scanned sideways, or a sheet fed upside down, has
+    its rules where a table's are but text the recogniser cannot read, so the whole table would be
+    lost. Judged on a sample of crops; a page that already reads well is not turned."""
+    import numpy as np
+
+    first, grid = _sample_score(engine, gray)
+    if first >= UPRIGHT:
+        return gray, 0, grid
+    best = (first, 0, gray, grid)
+    for k in (2, 1, 3):
+        turned = np.ascontiguousarray(np.rot90(gray, k))
+        score, grid = _sample_score(engine, turned)
+        if score > best[0]:
+            best = (score, k, turned, grid)
+        if score >= UPRIGHT:
+            break
+    return best[2], best[1], best[3]
+
+
 def read_page(engine, gray) -> dict:
     import cv2
     import numpy as np
 
     start = time.perf_counter()
     gray = cv2.medianBlur(gray, 3)  # salt-and-pepper specks of a scan, before anything is measured
-    gray, angle = deskew(gray)
-    cells, tables = find_cells(gray)
+    gray, angle = deskew(gray)  # the rules lie flat whichever way up the sheet is
+    gray, turns, (cells, tables) = upright(engine, gray)
     crops, where = cell_crops(gray, cells)
     texts = engine.text_rec([np.dstack([c] * 3) for c in crops])[0] if crops else []
     read: dict[int, list[tuple[str, float]]] = {}
@@ -79,6 +121,7 @@ def read_page(engine, gray) -> dict:
         "rows": rows,
         "text": text,
         "angle": round(angle, 3),
+        "turned": 90 * turns,
         "seconds": round(time.perf_counter() - start, 3),
     }
 
