@@ -503,3 +503,19 @@ def test_a_month_day_cell_takes_its_year_from_the_address(url, expected):
     from crawler.families.rows import _year_for
 
     assert _year_for(url, 1, 20) == expected
+
+
+def test_a_script_link_that_names_its_page_is_an_item():
+    from crawler.families import GENERIC
+
+    url = "http://jtj.example.gov.cn/xxgk/ndbg/index.html"
+    rows = "".join(
+        f'<li><a href="javascript:void(0)" onclick="window.open(\'/art/2024/1/2{n}/art_5_{n}.html\')">'
+        f"某县交通运输局{2023 - n}年政府信息公开工作年度报告</a><span>2024-01-2{n}</span></li>"
+        for n in range(3)
+    )
+    page = f"<html><body><ul>{rows}</ul><a href='javascript:history.back()'>返回</a></body></html>"
+    entries, _ = GENERIC.parse_list(_html(url, page))
+    assert [e.url for e in entries] == [
+        f"http://jtj.example.gov.cn/art/2024/1/2{n}/art_5_{n}.html" for n in range(3)
+    ]

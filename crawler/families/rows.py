@@ -39,6 +39,11 @@ _YEAR_MONTH_RE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})"
     r"(?:(0[1-9]|1[0-2])|[/_-](0?[1-9]|1[0-2])(?!\d)|[/_-](0[1-9]|1[0-2])(?=[0-3]\d(?!\d)))"
 )
+# The page a script link opens: matches "window.open('/art/2024/1/20/art_1_2.html')",
+# "openWin(\"./202401/t20240120_5.html\", 800)", "location.href='../xxgk/2024/88.shtml'".
+_SCRIPT_TARGET_RE = re.compile(
+    r"""["']((?:https?://|\.{0,2}/)[^"'\s]+\.(?:s?html?|jsp|pdf|docx?|wps))["']"""
+)
 # A companion link's text is short: "[解读]", "图解", "PDF", "下载附件".
 _MINOR_LINK_MAX = 6
 # A list page's own file name: matches "/xxgk/ndbg/index.html" ("index"), "/gk/list.shtml" ("list").
@@ -69,11 +74,11 @@ def same_site(host: str | None, page_host: str | None) -> bool:
 def _link_url(a, page_url: str, page_host: str | None) -> str | None:
     """The detail address an `<a>` points at, or None for script, anchors, pagers and other sites."""
     href = (a.get("href") or "").strip()
-    if (
-        not href
-        or href.startswith(("javascript:", "#", "mailto:"))
-        or href.lower().startswith("java")
-    ):
+    if not href or href.startswith("#") or href.lower().startswith("javascript"):
+        # a script link may still name its page: onclick="window.open('/art/2024/1/20/art_1_2.html')"
+        m = _SCRIPT_TARGET_RE.search(a.get("onclick") or "") or _SCRIPT_TARGET_RE.search(href)
+        href = m.group(1) if m else ""
+    if not href or href.startswith("mailto:"):
         return None
     if _PAGER_TEXT_RE.match(" ".join(a.text_content().split())):
         return None
