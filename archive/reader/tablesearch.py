@@ -98,8 +98,10 @@ async def search_count(datasette, table: str, pairs: list[tuple[str, str]]) -> i
 
 
 async def cap_scope(datasette, scope: dict) -> dict:
-    """The request as Datasette should see it: with `_nocount=nianbao-cap` when its table search matches
-    more than COUNT_CAP rows, else as it came (a marker it carried is dropped and decided again)."""
+    """The request as Datasette should see it. A table search it can count is counted here, to count_cap + 1
+    at most, and gets `_nocount=nianbao-cap` (past the cap also no facets, and `_nianbao_search` for a page
+    in date order); the count rides in the scope. Markers an earlier page's links carried are dropped and
+    decided again."""
     tables = _searched_tables(datasette)
     path = scope.get("path", "")
     table = tables.get(path.removesuffix(".json"))
@@ -138,7 +140,7 @@ async def cap_scope(datasette, scope: dict) -> dict:
         count = await search_count(datasette, table, kept)
     if count is None:
         return scope if kept == pairs else {**scope, "query_string": _encode(kept)}
-    # counted here, once: Datasette is told not to count again (the JSON gets this count back, send_counted)
+    # counted here, once: Datasette is told not to count again (the JSON gets this count back: _json_with_count)
     capped = count > count_cap(datasette)
     skipped = _SKIPPED if capped else ("_nocount",)
     kept += [(k, MARKER) for k in skipped if k not in keys]
