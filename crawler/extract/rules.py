@@ -22,8 +22,11 @@ from crawler.extract.rulebase import APPLIES, ChromeRule
 __all__ = ["APPLIES", "ATTRIBUTE_RULES", "CHROME_RULES", "RELATED_HEAD", "RULES", "ChromeRule"]
 
 # The start of a 相关… list's heading, also how `links` tells a related box from an attachment box:
-# matches "相关解读" in "相关解读：" and "【相关链接" in "【相关链接】".
-RELATED_HEAD = r"^[【\[]?\s*相关(?:解读|文件|链接|附件|阅读|新闻|信息|稿件|政策|文章|报道)"
+# matches "相关解读" in "相关解读：", "【相关链接" in "【相关链接】", "延伸阅读", "推荐阅读", "猜你喜欢".
+RELATED_HEAD = (
+    r"^[【\[]?\s*(?:相关(?:解读|文件|链接|附件|阅读|新闻|信息|稿件|政策|文章|报道)|延伸阅读|推荐阅读|"
+    r"热点推荐|热门(?:文章|信息|推荐)|猜你喜欢|往期回顾)"
+)
 
 # The prefix of a labelled metadata line: an optional bracket, the label, a colon after it; the rules
 # below give the labels. Matches "【发布时间：" and "来源:".
@@ -165,9 +168,11 @@ CHROME_RULES: tuple[ChromeRule, ...] = (
     # Matches "浏览次数：1024", "点击数：", "阅读量：35".
     ChromeRule(
         "counter-line",
-        _LABEL.format("浏览次数|点击数|点击次数|访问次数|阅读次数|阅读量|浏览量"),
+        _LABEL.format(
+            "浏览次数|点击数|点击次数|点击量|访问次数|访问量|阅读次数|阅读数|阅读量|浏览量|浏览数"
+        ),
         "line-start",
-        ("浏览次数：1024", "点击数：", "【阅读量：35】"),
+        ("浏览次数：1024", "点击数：", "【阅读量：35】", "访问量：88"),
         ("浏览次数较上年增长12%，群众关注度明显提高。",),
         max_len=159,
     ),
@@ -248,13 +253,14 @@ CHROME_RULES: tuple[ChromeRule, ...] = (
         ("收藏品拍卖信息不属于本局公开范围。",),
         max_len=79,
     ),
-    # A tool button alone on its line: matches "返回顶部", "【关闭】", "打印".
+    # A tool button alone on its line: matches "返回顶部", "【关闭】", "打印", "【我要纠错】", "返回列表".
     ChromeRule(
         "tool-button",
-        r"^返回顶部$|^【?\s*(打印|关闭|返回|顶部|收藏)\s*】?$",
+        r"^返回顶部$|^【?\s*(打印|关闭|返回|顶部|收藏|纠错|我要纠错|返回列表|返回首页|返回上一页|"
+        r"复制链接|保存)\s*】?$",
         "line",
-        ("返回顶部", "【关闭】", "打印"),
-        ("返回顶部的页面链接已全部修复。",),
+        ("返回顶部", "【关闭】", "打印", "【我要纠错】", "返回列表"),
+        ("返回顶部的页面链接已全部修复。", "纠错机制已建立。"),
         max_len=79,
     ),
     *FOOTER_RULES,
@@ -275,8 +281,20 @@ CHROME_RULES: tuple[ChromeRule, ...] = (
         "related-heading",
         RELATED_HEAD + r"\s*(?:[】\]]\s*[:：]?.{0,60}|[:：].{0,60}|)$",
         "heading",
-        ("相关解读:", "相关文件:", "【相关链接】", "相关附件:", "相关链接：某某市政府门户网站"),
-        ("相关部门积极配合，按时完成年报编制。", "相关文件已全部在门户网站公开。"),
+        (
+            "相关解读:",
+            "相关文件:",
+            "【相关链接】",
+            "相关附件:",
+            "相关链接：某某市政府门户网站",
+            "延伸阅读",
+            "【推荐阅读】",
+        ),
+        (
+            "相关部门积极配合，按时完成年报编制。",
+            "相关文件已全部在门户网站公开。",
+            "延伸阅读材料已印发各单位。",
+        ),
         max_len=79,
     ),
 )
