@@ -371,3 +371,28 @@ def test_ocr_turns_a_sheet_fed_upside_down(tmp_path):
             if k[0] == "三"}  # fmt: skip
     got = {(c["section"], c["item_code"], c["col_label"]): c["value"] for c in result.cells}
     assert sum(1 for k, v in want.items() if got.get(k) == v) >= 0.95 * len(want)
+
+
+def test_ocr_row_whose_label_was_not_read_takes_its_place_by_order():
+    """Section 二 from an OCR grid where the recogniser read nothing of "规章" ("?"): the row under
+    the header is the next statutory row (规章 comes first under 第二十条第（一）项), so its figures
+    are kept, with the label as read and its distance as evidence."""
+    from archive.tables import parse_rows
+    from archive.tables.rows import Row
+
+    grid = [
+        ["第二十条第（一）项"],
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["?", "1", "1", "10"],
+        ["行政规范性文件", "3", "0", "12"],
+    ]
+    rows = rows_from_text("二、主动公开政府信息情况") + [
+        Row(cells, True, "ocr", 1, [0.0 if c == "?" else 0.95 for c in cells]) for cells in grid
+    ]
+    result = parse_rows(rows, "本年制发件数 本年废止件数\n一、本年新收政府信息公开申请数量", 2023)
+    got = {(c["item_code"], c["col_label"]): c for c in result.cells if c["section"] == "二"}
+    assert [
+        got[("2.rules", col)]["value"] for col in ("本年制发件数", "本年废止件数", "现行有效件数")
+    ] == [1, 1, 10]
+    assert got[("2.rules", "现行有效件数")]["label"] == "?"
+    assert got[("2.normative", "现行有效件数")]["value"] == 12

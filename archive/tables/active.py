@@ -15,7 +15,7 @@ from .labels import match
 from .result import make_cell
 from .sections import Record
 from .template import Line, Section, templates
-from .values import key
+from .values import key, parse_value
 
 __all__ = ["read_active"]
 
@@ -54,12 +54,28 @@ def _header(labels: list[str]) -> list[Line | None]:
     return [(m.line if (m := match(h, cols)) else None) for h in labels]
 
 
+def _by_order(values, header, last, sec: Section, found) -> Line | None:
+    """The row an OCR grid row stands for when its label could not be read ("?" in the label column,
+    figures under the header's columns): the next statutory row after the one read before it, when
+    that row is not read yet and prints the columns of this header."""
+    cols = [c for c in header if c is not None]
+    if len(values) != len(cols) + 1 or parse_value(values[0]) is not None:
+        return None
+    order = [r.code for r in sec.rows]
+    start = order.index(last) + 1 if last in order else 0
+    nxt = next((sec.row(c) for c in order[start:] if c not in found), None)
+    if nxt is None or set(nxt.columns or (c.code for c in sec.cols)) != {c.code for c in cols}:
+        return None
+    return nxt
+
+
 def read_active(recs: list[Record], sec: Section, template: str, quirks: dict) -> list[dict]:
     header: list[Line | None] | None = None
     in_header = False
     found: dict[str, tuple[Record, list[str], str, int]] = {}
     found_cols: dict[str, list[Line | None]] = {}
     pending: str | None = None
+    last: str | None = None  # the row matched last, header or not: the statutory order goes on
     all_rows = sec.rows + tuple(
         r for t in templates() for r in t.sections["二"].rows if sec.row(r.code) is None
     )
@@ -74,6 +90,14 @@ def read_active(recs: list[Record], sec: Section, template: str, quirks: dict) -
             in_header, pending = False, None
             continue
         m = match(labels[-1], all_rows) if labels else None
+        if m is None and not labels and rec.positional and header:
+            guess = _by_order(values, header, last, sec, found)
+            if guess is not None:
+                found[guess.code] = (rec, values[1:], values[0], len(key(values[0])))
+                found_cols[guess.code] = list(header)
+                last = pending = guess.code
+                in_header = False
+                continue
         if m is None and in_header and labels:
             header = (header or []) + _header(labels)
             continue
@@ -82,7 +106,7 @@ def read_active(recs: list[Record], sec: Section, template: str, quirks: dict) -
             code = m.line.code
             found[code] = (rec, list(values), labels[-1], m.distance)
             found_cols[code] = list(header or [])
-            pending = code
+            last = pending = code
         elif not labels and values and pending and not rec.positional:
             found[pending][1].extend(values)  # one cell per line: figures follow their label
     cells = []
