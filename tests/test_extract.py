@@ -248,6 +248,17 @@ _LONG = "全年主动公开政府信息，依法按时答复全部申请。" * 1
             "<tr><td>规范性文件</td><td>3</td></tr></table></div>",
             ["一、总体情况", _LONG, "信息内容 | 数量", "规章 | 0", "规范性文件 | 3"],
         ),
+        # a loose sentence after the editor box is the report's own, not a side box
+        (
+            "<div class='wrap'><div class='ed'><p>一、总体情况</p><p>全年主动公开政府信息1021条。</p>"
+            "<p>依法答复申请86件。</p></div><p>（二）依申请公开。全年收到申请86件，均按期答复。</p></div>",
+            [
+                "一、总体情况",
+                "全年主动公开政府信息1021条。",
+                "依法答复申请86件。",
+                "（二）依申请公开。全年收到申请86件，均按期答复。",
+            ],
+        ),
         # an <article> with the title, an info line and <h4> headings, a tool bar and prev/next after it
         (
             "<article class='post'><h2>某县交通运输局2023年报告</h2><p>发布时间：2024-01-29　阅读：0</p>"

@@ -11,8 +11,8 @@ menus, crumbs, tool bars, footers and 上一篇 lines weigh nothing. From the pa
 enters the heaviest child as long as that child still holds `_SHARE` of the page's weight and more than
 one block (a long paragraph is not the body when its heading sits beside it); where no child
 does, the prose is spread over that element's children, and that element is the body. A child holding
-only half of it is entered too when what it leaves out is box-sized: a few short blocks (a 镇长信箱 notice,
-office hours), never a table or a run of paragraphs.
+only half of it is entered too when what it leaves out is box-sized: boxes of a few short blocks under a
+heading (a 镇长信箱 notice, office hours), never a table, a loose paragraph or a run of paragraphs.
 """
 
 from __future__ import annotations
@@ -74,11 +74,13 @@ def dense_block(root, title: str = ""):
     _blocks(body, body, False, acc)
     title_key = squash(title) if title else ""
     own = {el: _weight(pieces, title_key) for el, pieces in acc.items()}
+    said = {el for el, pieces in acc.items() if own[el] and any("。" in t for t, _ in pieces)}
     # Per element: prose weight, blocks of at least _BLOCK characters, the longest block.
     total: dict = {}
     blocks: dict = {}
     parts: dict = {}  # blocks with any prose: a child of one part is a paragraph, not a container
     rows: dict = {}  # table rows with prose
+    sentences: dict = {}  # whether any block with prose ends a sentence (a welcome bar never does)
     longest: dict = {}
     for el in reversed(list(body.iter())):  # children before parents
         if isinstance(el.tag, str):
@@ -90,6 +92,7 @@ def dense_block(root, title: str = ""):
             blocks[el] = (w >= _BLOCK or row) + sum(blocks[c] for c in kids)
             parts[el] = (w > 0) + sum(parts[c] for c in kids)
             rows[el] = row + sum(rows[c] for c in kids)
+            sentences[el] = el in said or any(sentences[c] for c in kids)
             longest[el] = max([w] + [longest[c] for c in kids])
     page = total.get(body, 0)
     if page < _LEAST:
@@ -111,6 +114,8 @@ def dense_block(root, title: str = ""):
                 and own.get(node, 0) < _BLOCK
                 and sum(blocks[c] for c in rest) <= _BOX_BLOCKS
                 and all(longest[c] <= _BOX_BLOCK for c in rest)
+                # a box has a heading and a body; a loose sentence beside is the report's own
+                and all(parts[c] >= 2 or not sentences[c] for c in rest if total[c] >= _BLOCK)
             )
             if not boxed:
                 return node
