@@ -14,6 +14,7 @@ has not touched that report's rows yet and the worker sees them as they were bef
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -225,9 +226,13 @@ class Workers:
             _WORK = Work(
                 work.index, work.archived, work.files_dir, work.limits, _worker_conn(str(db))
             )
+            # The index and the prior state are shared copy-on-write; frozen, the workers' garbage
+            # collector neither walks them nor touches (and so copies) their pages.
+            gc.freeze()
             try:
                 self.pool = multiprocessing.get_context("fork").Pool(jobs)
             finally:
+                gc.unfreeze()
                 _WORK = None  # the workers have their copy
 
     def map(self, tasks: Iterable[tuple[str, Entry, str]]) -> Iterator[Outcome]:
