@@ -302,3 +302,18 @@ def test_menu_inside_print_markers_is_dropped():
     got = extract_page(html, "http://127.0.0.1/a.html")
     assert got["text"].splitlines() == ["一、总体情况", _LONG]
     assert got["column_name"] == "年报"
+
+
+@pytest.mark.parametrize(
+    ("title_tag", "h1"),
+    [
+        (f"{_TITLE} - 某县交通运输局", '<a href="/">某县交通运输局门户网站</a>'),
+        (f"{_TITLE} - 某县交通运输局", "某县交通运输局门户网站"),
+        (_TITLE, "某县交通运输局"),
+        (f"{_TITLE[:14]}...", _TITLE),
+    ],
+)
+def test_logo_h1_is_not_the_title(title_tag, h1):
+    """An h1 holding the site's name (a link home, 门户网站) is the logo; a full h1 beats a cut <title>."""
+    html = f"<html><head><title>{title_tag}</title></head><body><h1>{h1}</h1><div id='zoom'><p>正文。</p></div></body></html>"
+    assert extract_page(html, "http://127.0.0.1/a.html")["title"] == _TITLE

@@ -121,9 +121,10 @@ def title_of(html: str, root, metas: dict, family: str | None = None) -> str:
         not_titles = {squash(p) for p in _TITLE_SEP_RE.split(title_tag_text)[1:] if p.strip()}
         if site_name:
             not_titles.add(squash(site_name))
+        first = squash(_TITLE_SEP_RE.split(title_tag_text)[0]) if title_tag_text else ""
         for h in root.iter("h1"):
             t = collapse(h.text_content())
-            if t and squash(t) not in not_titles:
+            if t and not _is_logo(h, squash(t), not_titles, first):
                 found = t
                 break
     if not found and title_tag_text:
@@ -135,6 +136,18 @@ def title_of(html: str, root, metas: dict, family: str | None = None) -> str:
     if not found:
         found = _title_cell(root, "") or ""
     return collapse(found)
+
+
+def _is_logo(h1, key: str, not_titles: set[str], first: str) -> bool:
+    """An h1 that is the site's logo: the site name (or it and a few characters, 门户网站), a link
+    home, or a short piece of the <title>'s own title."""
+    if key in not_titles or any(nt and nt in key and len(key) <= len(nt) + 6 for nt in not_titles):
+        return True
+    if any(a.tag == "a" for a in h1.iterancestors()) or (
+        (a := h1.find(".//a")) is not None and squash(a.text_content()) == key
+    ):
+        return True
+    return bool(first) and key != first and key in first and len(key) * 5 < len(first) * 3
 
 
 def _title_cell(root, tag_title: str) -> str | None:
