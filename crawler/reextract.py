@@ -11,6 +11,11 @@ the end. The metadata record beside each response says what the spider knew (bur
 and date), so this also works on a fresh, empty archive file. What the archive held before is read
 through archive/rebuild.py, never from its tables here.
 
+Pages are independent, so `--jobs` worker processes rebuild them (crawler/reextract_pages.py) and this
+process alone writes, in the order a single process would and 200 pages per transaction: a commit per
+report cost more CPU than the extraction, and one writer in a fixed order keeps the archive the same, row
+for row, whatever the number of workers.
+
 The crawl's limits hold here too: a response whose metadata says the crawl refused it is never archived,
 and an encoded body that inflates past DOWNLOAD_MAXSIZE is refused again (older WARCs carry no mark, the
 limit finds them); attachments are read by the same limited reader processes as in the crawl.
