@@ -317,3 +317,25 @@ def test_logo_h1_is_not_the_title(title_tag, h1):
     """An h1 holding the site's name (a link home, 门户网站) is the logo; a full h1 beats a cut <title>."""
     html = f"<html><head><title>{title_tag}</title></head><body><h1>{h1}</h1><div id='zoom'><p>正文。</p></div></body></html>"
     assert extract_page(html, "http://127.0.0.1/a.html")["title"] == _TITLE
+
+
+_LINKS = "".join(
+    f"<li><a href='/{c}.html'>关于{n}的通知</a></li>" for c, n in zip("abc", "甲乙丙", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("box", "kept"),
+    [
+        (f"<ul class='menu'>{_LINKS}</ul>", []),
+        (
+            f"<div class='fj'>附件：<ul>{_LINKS}</ul></div>",
+            ["关于甲的通知", "关于乙的通知", "关于丙的通知"],
+        ),
+        (f"<p>附件：</p><ul>{_LINKS}</ul>", ["关于甲的通知", "关于乙的通知", "关于丙的通知"]),
+    ],
+)
+def test_link_boxes_in_a_weak_body(box, kept):
+    """id="content" may wrap a menu of other pages (dropped) or the report's 附件 list (kept)."""
+    html = f"<html><head><title>某局年报</title></head><body><div id='content'><p>{_LONG}</p>{box}</div></body></html>"
+    assert extract_page(html, "http://127.0.0.1/a.html")["text"].splitlines() == [_LONG, *kept]

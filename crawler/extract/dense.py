@@ -134,6 +134,19 @@ def _page_link(a) -> bool:
     return bool(href) and not href.startswith(("#", "javascript:")) and not is_attachment_href(href)
 
 
+def _under_files(el, body) -> bool:
+    """A list under a 附件 heading (in it, around it, or just before it): the report's linked files."""
+    for anc in (el, *el.iterancestors()):
+        prev = anc.getprevious()
+        if anc.text_content().lstrip().startswith("附件") or (
+            prev is not None and prev.text_content().strip().startswith("附件")
+        ):
+            return True
+        if anc is body:
+            return False
+    return False
+
+
 def drop_link_boxes(body, trace: list | None = None) -> None:
     """Remove the menus and lists of other pages' links inside a body found by a name common to many
     sites (`id="content"` may wrap the side menu too): outermost elements of at least `_BOX_LINKS` page
@@ -165,6 +178,7 @@ def drop_link_boxes(body, trace: list | None = None) -> None:
         and not s[1]
         and s[2] <= _BOX_PLAIN
         and not s[3]
+        and not _under_files(el, body)
     ]
     chosen = set(boxes)
     for el in boxes:
