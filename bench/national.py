@@ -24,7 +24,7 @@ The politeness bound — what a crawl with perfect overlap of all hosts would ta
 
 Why the delay is 20 s and not a fraction of the real 1 s: the CPU does not scale with the delay. With 3,300
 hosts all open, the portals allow 3,300 ÷ delay requests per second, and each costs the crawl ≈ 2.4 ms of CPU
-lean (≈ 6 ms with the pipelines): at a real 1 s that is 3,300 requests/s wanted from a machine that serves
+lean (≈ 8 ms with the pipelines): at a real 1 s that is 3,300 requests/s wanted from a machine that serves
 ≈ 400 (one core, lean), so the real national crawl on one machine is CPU-bound, not politeness-bound, and a
 delay scaled *down* only measures the CPU. To check that the scheduler keeps every host at its limit, the
 delay is scaled *up* until the machine has room: at 20 s the 3,300 hosts ask for ≈ 0.4–0.6 of a core at
