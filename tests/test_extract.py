@@ -339,3 +339,16 @@ def test_link_boxes_in_a_weak_body(box, kept):
     """id="content" may wrap a menu of other pages (dropped) or the report's 附件 list (kept)."""
     html = f"<html><head><title>某局年报</title></head><body><div id='content'><p>{_LONG}</p>{box}</div></body></html>"
     assert extract_page(html, "http://127.0.0.1/a.html")["text"].splitlines() == [_LONG, *kept]
+
+
+def test_one_cell_rows_are_a_frame_not_data():
+    """A table of one cell a row frames the text: its paragraphs stay lines (a data row would fold them)."""
+    html = (
+        "<html><body><div id='zoom'><table><tr><td><p>一、总体情况</p><p>全年主动公开信息120条。</p></td></tr>"
+        "<tr><td>二、存在的问题</td></tr></table></div></body></html>"
+    )
+    assert extract_page(html, "http://127.0.0.1/a.html")["text"].splitlines() == [
+        "一、总体情况",
+        "全年主动公开信息120条。",
+        "二、存在的问题",
+    ]

@@ -55,6 +55,9 @@ def is_layout_table(table) -> bool:
     sentences is a layout cell: the cells of a statutory table hold a label or a number each."""
     if table.find(".//table") is not None:
         return True
+    rows = table_rows(table)
+    if rows and all(sum(1 for c in tr if c.tag in ("td", "th")) <= 1 for tr in rows):
+        return True  # one cell a row: a frame whose cells are read as blocks (a row stays one line)
     for cell in table.iter("td", "th"):
         blocks = [c for c in cell if isinstance(c.tag, str) and c.tag in ("p", "div", "br")]
         if len(blocks) >= 3 and text_len(cell) > 120:
