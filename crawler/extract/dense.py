@@ -40,8 +40,8 @@ _TABLE_ROWS = 3
 def _blocks(el, block, in_link: bool, acc: dict) -> None:
     """Text pieces of the tree, by the block element they render in: block → [(text, in_link)]."""
     tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in BLOCK_TAGS or tag in ("td", "th", "br"):
-        block = el if tag != "br" else block
+    if tag in BLOCK_TAGS or tag in ("td", "th"):
+        block = el
     link = in_link or tag == "a"
     if el.text:
         acc.setdefault(block, []).append((el.text, link))
