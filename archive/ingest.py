@@ -329,7 +329,8 @@ class Archive(RunLog):
             self._stat_items_synced = True
         if row["kind"] == "annual_report":
             # A page without tables may have them in its PDF or Word attachment (archive/tables.py).
-            texts = [a["text"] for a in attachments or [] if a.get("text")]
+            # (text, text_source): the cells of a scanned attachment read by OCR are marked ocr.
+            texts = [(a["text"], a.get("text_source")) for a in attachments or [] if a.get("text")]
             tables.store_report_stats(
                 self.conn, rid, row["text"], row["year"], texts, method=row.get("text_source")
             )

@@ -745,6 +745,43 @@ def test_tables_only_in_the_attachment(tmp_path):
     assert {k: got.get(k) for k in expected} == expected
 
 
+def test_cells_of_an_ocr_attachment_are_stored_as_ocr(tmp_path):
+    """An attachment whose text OCR read (text_source 'ocr') gives cells stored with method 'ocr', on
+    save and again after `restats`; a typed attachment's cells stay 'text'."""
+    from archive.ingest import Archive
+    from archive.tables import restats
+
+    item = next(it for it in _statutory_reports() if it.seed is None and it.year >= 2021)
+
+    def record(n, source):
+        attachment = {"url": f"http://127.0.0.1:8711/ndbg/{n}.pdf", "name": f"{n}.pdf"}
+        attachment.update(text=golden_text(item), text_source=source)
+        return {
+            "url": f"http://127.0.0.1:8711/ndbg/{n}.html",
+            "bureau_id": item.bureau_id,
+            "kind": "annual_report",
+            "year": item.year,
+            "title": f"{item.title}（{n}）",
+            "text": "一、总体情况\n本年度报告全文见附件。",
+            "attachments": [attachment],
+        }
+
+    def methods(archive):
+        rows = archive.conn.execute(
+            "SELECT r.url, group_concat(DISTINCT s.method) FROM disclosure_stats s "
+            "JOIN reports r ON r.id = s.report_id WHERE s.value IS NOT NULL GROUP BY r.url"
+        )
+        return {url.rsplit("/", 1)[1]: m for url, m in rows}
+
+    with Archive(tmp_path / "a.db") as archive:
+        assert archive.save_report(record("scan", "ocr")) == "new"
+        assert archive.save_report(record("typed", None)) == "new"
+        assert methods(archive) == {"scan.html": "ocr", "typed.html": "text"}
+        archive.conn.execute("DELETE FROM disclosure_stats")
+        restats(archive.conn)
+        assert methods(archive) == {"scan.html": "ocr", "typed.html": "text"}
+
+
 def test_restats_backfills_and_is_idempotent(archive_copy):
     """`nianbao restats` on an archive whose stats were lost (or never computed) restores exactly what
     the crawl stored; a second run rewrites nothing and leaves the file's rows unchanged."""

@@ -246,11 +246,12 @@ def restats(conn) -> dict[str, int]:
     counts = {"annual_reports": 0, "rewritten": 0, "cleared": 0}
     with transaction(conn):
         sync_stat_items(conn)
-        attachments: dict[str, list[str]] = {}
-        for rid, text in conn.execute(
-            "SELECT report_id, text FROM attachments WHERE text IS NOT NULL ORDER BY report_id, position"
+        attachments: dict[str, list[tuple[str, str | None]]] = {}
+        for rid, text, source in conn.execute(
+            "SELECT report_id, text, text_source FROM attachments WHERE text IS NOT NULL "
+            "ORDER BY report_id, position"
         ):
-            attachments.setdefault(rid, []).append(text)
+            attachments.setdefault(rid, []).append((text, source))
         reports = conn.execute(
             "SELECT id, text, year, text_source FROM reports_with_text "
             "WHERE kind = 'annual_report' ORDER BY year IS NULL, year, id"
