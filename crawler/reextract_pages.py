@@ -18,6 +18,7 @@ import gc
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,6 +194,8 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+# Pages handed to the workers and not yet taken by the writer.
+_IN_FLIGHT = 256
 _WORK: Work | None = None  # what a worker process rebuilds from, inherited when it is forked
 
 
@@ -219,7 +222,7 @@ class Workers:
 
     def __init__(self, work: Work, jobs: int, db: str | Path):
         global _WORK
-        self.work, self.pool = work, None
+        self.work, self.pool, self.stopped = work, None, False
         if jobs > 1:
             import multiprocessing
 
@@ -239,13 +242,31 @@ class Workers:
         """Each task's outcome, in the tasks' order."""
         if self.pool is None:
             return (rebuild_page(self.work, *task) for task in tasks)
+        return self._in_order(tasks)
+
+    def _in_order(self, tasks: Iterable[tuple[str, Entry, str]]) -> Iterator[Outcome]:
+        """Outcomes from the pool, at most _IN_FLIGHT pages ahead of the writer: the pool would otherwise
+        hand out every task at once and keep every finished record in memory until the writer takes it,
+        and a million-page rebuild whose writer is slower than its workers would hold them all."""
+        room = threading.Semaphore(_IN_FLIGHT)
+
+        def fed():
+            for task in tasks:
+                while not room.acquire(timeout=0.5):
+                    if self.stopped:  # the writer failed: let the pool's feeder thread end
+                        return
+                yield task
+
         # a few pages per message: results in order, little pickling per page
-        return self.pool.imap(_in_worker, tasks, chunksize=4)
+        for outcome in self.pool.imap(_in_worker, fed(), chunksize=4):  # type: ignore[union-attr]
+            room.release()
+            yield outcome
 
     def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, kind, *exc) -> None:
+        self.stopped = True
         if self.pool is not None:
             # done: the workers leave when asked (their reader processes see their pipes close and end)
             if kind is None:
