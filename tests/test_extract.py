@@ -352,3 +352,14 @@ def test_one_cell_rows_are_a_frame_not_data():
         "全年主动公开信息120条。",
         "二、存在的问题",
     ]
+
+
+def test_title_cell_only_when_the_title_tag_is_the_site_name():
+    """A one-part <title> that is the page's own title is kept over a dated side heading."""
+    html = (
+        "<html><head><title>关于印发政务公开工作要点的通知</title></head><body><div class='side'>"
+        "<h3>2023年工作动态</h3></div><div id='zoom'><p>正文。</p></div></body></html>"
+    )
+    assert (
+        extract_page(html, "http://127.0.0.1/a.html")["title"] == "关于印发政务公开工作要点的通知"
+    )

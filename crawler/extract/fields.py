@@ -59,6 +59,8 @@ _CRUMB_LABEL_RE = re.compile(r"^[^:：]*[:：]")
 _TITLE_NAME_RE = re.compile(
     r"(?:\w+[-_])?(?:title|tit|bt|biaoti|timu)(?:[-_](?:name|text|txt|main|h\d|\d))?"
 )
+# A <title> that names the site, not a page: matches "松溪县交通运输局", "某市人民政府门户网站", "某省交通运输厅".
+_SITE_NAME_RE = re.compile(r"(?:局|厅|委员会|委|人民政府|政府|办公室|中心|网站|门户|网)$")
 # A year in a title: matches "2020" in "松溪县交通运输局2020年政府信息公开工作年度报告".
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}")
 # Class/id names of a crumb trail's element: matches "crumb", "breadcrumb", "position", "location",
@@ -152,7 +154,7 @@ def _is_logo(h1, key: str, not_titles: set[str], first: str) -> bool:
 
 def _title_cell(root, tag_title: str) -> str | None:
     """The first title-named element or h2/h3 outside links and menus whose text extends the <title>
-    (starts with it, or names a year the <title> lacks)."""
+    (contains it, or names a year a <title> that is only the site's name lacks)."""
     tag_key = squash(tag_title)
     for el in root.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -167,7 +169,7 @@ def _title_cell(root, tag_title: str) -> str | None:
             continue
         if not tag_key or (len(key) > len(tag_key) and tag_key in key):
             return text
-        if not _YEAR_RE.search(tag_key) and _YEAR_RE.search(key):
+        if _SITE_NAME_RE.search(tag_key) and not _YEAR_RE.search(tag_key) and _YEAR_RE.search(key):
             return text
     return None
 
