@@ -58,6 +58,8 @@ class HostFairQueue:
         self.backlog: deque[str] = deque()
         self.in_backlog: set[str] = set()
         self.started: set[str] = set()
+        # started hosts whose first request the engine has not taken yet: about to be busy, not idle
+        self.unserved: set[str] = set()
         self.heaps: dict[str, list] = {}
         self.ring: deque[str] = deque()
         self.in_ring: set[str] = set()
@@ -87,7 +89,7 @@ class HostFairQueue:
         if key in self.in_ring or key in self.waiting or key in self.in_backlog:
             return
         if key in self.started or len(self.heaps) - len(self.backlog) <= self.open_limit:
-            self.started.add(key)
+            self._start(key)
             self._enter_ring(key)
         else:
             self.backlog.append(key)
@@ -109,6 +111,7 @@ class HostFairQueue:
                 self.waiting.add(key)
                 continue
             request = heapq.heappop(heap)[2]
+            self.unserved.discard(key)
             self._len -= 1
             self.handed.setdefault(key, {})[id(request)] = now
             if heap:
@@ -134,6 +137,7 @@ class HostFairQueue:
         self.waiting.clear()
         self.backlog.clear()
         self.in_backlog.clear()
+        self.unserved.clear()
         self._len = 0
         return requests
 
@@ -161,12 +165,19 @@ class HostFairQueue:
 
     def wants_hosts(self) -> bool:
         """Room for another host and none of the open ones can take a request now: what a bounded seed
-        feed asks before it opens one more bureau (a worker with a host still idle has no use for more)."""
+        feed asks before it opens one more bureau (a worker with a host still idle has no use for more).
+
+        A host opened a moment ago whose first request the engine has not taken yet is not idle: the engine
+        takes it on its next turn. Counting it as idle let the feed open one bureau per tick (600 hosts over
+        2 workers took 60 s to start); hosts enter the ring at its back, so reaching one ends the look.
+        """
         if self.backlog or len(self.heaps) >= self.open_limit:
             return False
         now = time.monotonic()
         while self.ring:
             key = self.ring[0]
+            if key in self.unserved:
+                return True
             if key in self.heaps and not self._busy(key, now):
                 return False
             self.ring.popleft()
@@ -180,9 +191,14 @@ class HostFairQueue:
             key = self.backlog.popleft()
             self.in_backlog.discard(key)
             if key in self.heaps:
-                self.started.add(key)
+                self._start(key)
                 self._enter_ring(key)
                 return
+
+    def _start(self, key: str) -> None:
+        if key not in self.started:
+            self.started.add(key)
+            self.unserved.add(key)
 
     def _enter_ring(self, key: str) -> None:
         self.ring.append(key)
