@@ -20,6 +20,7 @@ from archive.migrations import (
     m08_run_status,
     m09_report_texts,
     m10_stats_evidence,
+    m11_published_order,
 )
 
 __all__ = ["MIGRATIONS"]
@@ -34,6 +35,7 @@ STEPS = (
     m08_run_status,
     m09_report_texts,
     m10_stats_evidence,
+    m11_published_order,
 )
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
