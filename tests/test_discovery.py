@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from nianbao.cli import run_crawl
 from crawler.families.discover import column_candidates, hub_links
 from crawler.registry import load_registry
+from nianbao.cli import run_crawl
 
 HOME = "http://127.0.0.1:8790/"
 

@@ -27,9 +27,9 @@ import pytest
 from test_browser import CHROMIUM_FLAGS, chromium_paths
 from ui_server import running_datasette
 
-from nianbao.cli import run_crawl
 from archive.schema import report_id
 from archive.search import MAX_MATCH_BYTES, MAX_QUERY_CHARS
+from nianbao.cli import run_crawl
 from sample_portals import hostile
 from sample_portals.hostile import links
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.cli import run_crawl
 from crawler.resolver import resolution_problem
+from nianbao.cli import run_crawl
 from sample_portals import hostile
 from sample_portals.hostile import network
 
