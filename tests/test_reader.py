@@ -447,34 +447,12 @@ def test_counts_are_integers(ds):
 def capped(crawled_archive, tmp_path_factory):
     """The sample archive served with a count cap of 20 (the nianbao plugin's count_cap), so that the
     searches of its 117 reports go past it as searches of 100,000 reports go past 10,000."""
-    import subprocess
-    import time
-    import urllib.request
+    from ui_server import capped_metadata, running_datasette
 
-    import yaml
-    from ui_server import ROOT, free_port, serve_command
-
-    meta = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
-    meta.setdefault("plugins", {})["nianbao"] = {"count_cap": 20}
-    path = tmp_path_factory.mktemp("capped") / "metadata.yml"
-    path.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
-    port = free_port()
-    cmd = serve_command(crawled_archive, port)
-    cmd[cmd.index("--metadata") + 1] = str(path)
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                time.sleep(0.1)
+    with running_datasette(
+        crawled_archive, capped_metadata(tmp_path_factory.mktemp("capped"), 20)
+    ) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def matching(db: Path, term: str, where: str = "1", params=()) -> list[dict]:

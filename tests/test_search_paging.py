@@ -10,16 +10,13 @@ import json
 import re
 import shutil
 import sqlite3
-import subprocess
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
-import yaml
 from datasette.utils import escape_fts
-from ui_server import ROOT, free_port, get, get_json, serve_command
+from ui_server import capped_metadata, get, get_json, running_datasette
 
 from archive.db import open_db
 
@@ -52,27 +49,10 @@ def tied_archive(crawled_archive, tmp_path_factory) -> Path:
 def served(tied_archive, tmp_path_factory):
     """Datasette on that archive with a count cap of CAP, so 交通 goes past it and a county search stays
     below it."""
-    meta = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
-    meta.setdefault("plugins", {})["nianbao"] = {"count_cap": CAP}
-    path = tmp_path_factory.mktemp("paging-meta") / "metadata.yml"
-    path.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
-    port = free_port()
-    cmd = serve_command(tied_archive, port)
-    cmd[cmd.index("--metadata") + 1] = str(path)
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                time.sleep(0.1)
+    with running_datasette(
+        tied_archive, capped_metadata(tmp_path_factory.mktemp("paging-meta"), CAP)
+    ) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def expected(db: Path, query: str, level: str | None) -> list[dict]:

@@ -44,12 +44,25 @@ def serve_command(db: Path, port: int) -> list[str]:
     ]
 
 
+def capped_metadata(folder: Path, count_cap: int) -> Path:
+    """metadata.yml with the nianbao plugin's count_cap lowered, so a small archive's searches go past
+    the cap as searches of 100,000 reports go past 10,000."""
+    import yaml
+
+    meta = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    meta.setdefault("plugins", {})["nianbao"] = {"count_cap": count_cap}
+    path = folder / "metadata.yml"
+    path.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 @contextmanager
-def running_datasette(db: Path):
+def running_datasette(db: Path, metadata: Path | None = None):
     port = free_port()
-    proc = subprocess.Popen(
-        serve_command(db, port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    cmd = serve_command(db, port)
+    if metadata is not None:
+        cmd[cmd.index("--metadata") + 1] = str(metadata)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
