@@ -82,6 +82,13 @@ def refusal(url: object) -> str | None:
     return None
 
 
+def page_link_refusal(written: str, resolved: str) -> str | None:
+    """Why a link a page wrote as `written` and that resolves to `resolved` may not be followed or stored:
+    a link naming its own scheme (javascript:, data:) is judged as written, a relative one as resolved
+    against its page."""
+    return refusal(written) if link_scheme(written) else refusal(resolved)
+
+
 def safe_href(url: object) -> str | None:
     """`url` when it may be an `href` (an absolute http or https URL), else None: render it as text."""
     return url if isinstance(url, str) and refusal(url) is None else None

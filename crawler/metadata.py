@@ -14,7 +14,7 @@ import html as html_module
 import re
 from urllib.parse import urljoin
 
-from archive.safeurl import link_scheme, refusal, refused_link
+from archive.safeurl import page_link_refusal, refused_link
 
 __all__ = ["PROVINCES", "image_only", "region_fields"]
 
@@ -78,7 +78,7 @@ def image_only(html: str, url: str, text: str, refused: list | None = None) -> l
         if _CHROME_IMG_RE.search(src):
             continue
         full = urljoin(url, src)
-        why = refusal(src) if link_scheme(src) else refusal(full)
+        why = page_link_refusal(src, full)
         if why:
             if refused is not None:
                 refused.append(refused_link(src, why))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from archive.safeurl import link_scheme, refusal, refused_link
+from archive.safeurl import page_link_refusal, refused_link
 from crawler.extract.chrome import chrome_key
 from crawler.extract.lines import collapse
 from crawler.extract.rules import RELATED_HEAD
@@ -90,7 +90,7 @@ def attachments(root, body, url: str, refused: list | None = None) -> list[dict[
         if not is_attachment_href(href):
             continue
         absolute = urljoin(url, href)
-        why = refusal(href) if link_scheme(href) else refusal(absolute)
+        why = page_link_refusal(href, absolute)
         if why:
             if refused is not None:
                 refused.append(refused_link(href, why))
