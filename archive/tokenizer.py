@@ -1,11 +1,14 @@
-"""The `nianbao_cjk` FTS5 tokenizer, in a module of its own so that the schema (which creates the FTS
+"""The `nianbao_cjk2` FTS5 tokenizer, in a module of its own so that the schema (which creates the FTS
 table) and the search helpers (which query it) both import it and neither imports the other.
 
 Chinese has no spaces between words and the reports mix 繁体 and 简体, so no built-in SQLite tokenizer can
-answer "which reports contain 交通" (see docs/search.md). `nianbao_cjk` makes every character one token —
+answer "which reports contain 交通" (see docs/search.md). `nianbao_cjk2` makes every character one token —
 case-folded and folded traditional→simplified one character at a time — and every whitespace run one " "
-token. An FTS5 phrase ("交通", which is what Datasette's search box sends) then matches exactly where the
-normalized text contains the query string, and never across a space ("交 通").
+token; a punctuation mark after a character is also indexed as the pair ("件，", see CJKCharTokenizer). An
+FTS5 phrase ("交通", which is what Datasette's search box sends) then matches exactly where the normalized
+text contains the query string, and never across a space ("交 通"). `nianbao_cjk` is the same without the
+pairs: the index's tokenizer before migration 12, registered still because migrations 1–11 create tables
+with it.
 
 The tokenizer is Python called from SQLite through cffi (sqlitefts), because this machine's sqlite3 module
 cannot load compiled extensions. Two lifetime rules follow, both handled here:
@@ -21,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import re
 import sqlite3
+import unicodedata
 
 import sqlite_utils
 from sqlitefts import fts5
@@ -30,13 +34,16 @@ from archive.textnorm import simplify_char
 
 __all__ = [
     "FTS_TABLE",
+    "LEGACY_TOKENIZER",
     "MAX_MATCH_BYTES",
     "TOKENIZER",
     "CJKCharTokenizer",
     "register_tokenizer",
 ]
 
-TOKENIZER = "nianbao_cjk"
+TOKENIZER = "nianbao_cjk2"  # reports_fts since migration 12: characters plus punctuation pairs
+LEGACY_TOKENIZER = "nianbao_cjk"  # characters only; the tables migrations 1–11 create
+COLOCATED = fts5.FTS5_TOKEN_COLOCATED
 FTS_TABLE = "reports_fts"
 MAX_MATCH_BYTES = 16 * 1024  # a MATCH string the tokenizer takes (the query side only)
 
@@ -64,14 +71,23 @@ _WS_SPLIT_RE = re.compile(r"(\s+)")
 
 
 class CJKCharTokenizer(fts5.FTS5Tokenizer):
-    """One token per character, one " " token per whitespace run; offsets are UTF-8 byte offsets."""
+    """One token per character, one " " token per whitespace run; offsets are UTF-8 byte offsets.
 
-    def __init__(self) -> None:
-        # char -> (token bytes, UTF-8 width of the char). Reports use a few thousand distinct characters,
-        # and folding one (casefold + OpenCC) costs far more than a dict lookup.
-        self._cache: dict[str, tuple[bytes, int]] = {}
+    With `pairs` (the index's tokenizer since migration 12), a punctuation mark that follows a character is
+    also indexed as the pair of the two, at the mark's own position (an FTS5 colocated token), and a query
+    asks for the pair instead of the bare mark. "，" is in every report, so the phrase "件，" made FTS5 read
+    and position-check the whole posting list of "，" (p50 70–120 ms at 100,000 reports); the pair "件，"
+    is as rare as the phrase itself. A query still matches exactly where the normalized text contains it:
+    the document has 件 then {，, 件，} at the next position, the query 件 then 件，.
+    """
 
-    def _fold(self, ch: str) -> tuple[bytes, int]:
+    def __init__(self, pairs: bool = False) -> None:
+        self.pairs = pairs
+        # char -> (token bytes, UTF-8 width of the char, is punctuation). Reports use a few thousand
+        # distinct characters, and folding one (casefold + OpenCC) costs far more than a dict lookup.
+        self._cache: dict[str, tuple[bytes, int, bool]] = {}
+
+    def _fold(self, ch: str) -> tuple[bytes, int, bool]:
         code = ord(ch)
         # Full-width letters and digits (ＩＣＰ, ２０１９) fold to ASCII as textnorm.normalize folds them, so
         # that titles, which are indexed as published, match ASCII queries too.
@@ -81,16 +97,20 @@ class CJKCharTokenizer(fts5.FTS5Tokenizer):
             folded = ch.casefold()
         if len(folded) == 1:
             folded = simplify_char(folded)
-        entry = (folded.encode("utf-8", "surrogateescape"), _utf8_width(ch))
+        # Unicode punctuation (P*): ，。；：、！（）《》“” and their ASCII kin; not symbols such as ｜ or ￥.
+        punct = unicodedata.category(ch).startswith("P")
+        entry = (folded.encode("utf-8", "surrogateescape"), _utf8_width(ch), punct)
         self._cache[ch] = entry
         return entry
 
-    def spans(self, text: str):
-        """Yield (token bytes, begin, end) with byte offsets into the UTF-8 text."""
+    def spans(self, text: str, query: bool = False):
+        """Yield (token bytes, begin, end, FTS5 token flags) with byte offsets into the UTF-8 text: the
+        tokens emit() hands SQLite, in the same order."""
         cache = self._cache
         pos = 0
         i = 0
         n = len(text)
+        prev = None  # the token before, None after whitespace or at the start
         while i < n:
             ch = text[i]
             if ch.isspace():
@@ -98,14 +118,21 @@ class CJKCharTokenizer(fts5.FTS5Tokenizer):
                 while i < n and text[i].isspace():
                     pos += _utf8_width(text[i])
                     i += 1
-                yield b" ", start, pos
+                yield b" ", start, pos, 0
+                prev = None
                 continue
-            entry = cache.get(ch) or self._fold(ch)
-            yield entry[0], pos, pos + entry[1]
-            pos += entry[1]
+            token, width, punct = cache.get(ch) or self._fold(ch)
+            if self.pairs and punct and prev is not None:
+                if not query:
+                    yield token, pos, pos + width, 0
+                yield prev + token, pos, pos + width, 0 if query else COLOCATED
+            else:
+                yield token, pos, pos + width, 0
+            prev = token
+            pos += width
             i += 1
 
-    def emit(self, text: str, x_token, p_ctx) -> int:
+    def emit(self, text: str, x_token, p_ctx, query: bool = False) -> int:
         """Hand every token of `text` to SQLite's callback; the same tokens and offsets as spans().
 
         This loop runs once per character of every report written (millions per crawl), so it avoids
@@ -113,6 +140,7 @@ class CJKCharTokenizer(fts5.FTS5Tokenizer):
         """
         cache = self._cache
         fold = self._fold
+        pairs = self.pairs
         pos = 0
         for part in _WS_SPLIT_RE.split(text):
             if not part:
@@ -124,29 +152,46 @@ class CJKCharTokenizer(fts5.FTS5Tokenizer):
                     return rc
                 pos = end
                 continue
+            prev = None
             for ch in part:
-                token, width = cache.get(ch) or fold(ch)
+                token, width, punct = cache.get(ch) or fold(ch)
                 end = pos + width
-                rc = x_token(p_ctx, 0, token, len(token), pos, end)
+                if pairs and punct and prev is not None:
+                    pair = prev + token
+                    if query:
+                        rc = x_token(p_ctx, 0, pair, len(pair), pos, end)
+                    else:
+                        rc = x_token(p_ctx, 0, token, len(token), pos, end)
+                        if rc == SQLITE_OK:
+                            rc = x_token(p_ctx, COLOCATED, pair, len(pair), pos, end)
+                else:
+                    rc = x_token(p_ctx, 0, token, len(token), pos, end)
                 if rc != SQLITE_OK:
                     return rc
+                prev = token
                 pos = end
         return SQLITE_OK
 
     def tokenize(self, text: str, flags: int | None = None):
-        """The sqlitefts interface: (token, begin, end) with the token as str."""
-        for token, begin, end in self.spans(text):
+        """The sqlitefts interface: (token, begin, end) with the token as str (colocated pairs included)."""
+        query = bool(flags and flags & (fts5.FTS5_TOKENIZE_QUERY | fts5.FTS5_TOKENIZE_PREFIX))
+        for token, begin, end, _ in self.spans(text, query):
             yield token.decode("utf-8", "surrogateescape"), begin, end
 
 
-_TOKENIZER = CJKCharTokenizer()
-_HANDLE = ffi.new_handle(_TOKENIZER)
+# name -> the one shared, stateless tokenizer of that name, and the cffi handle SQLite is given for it
+_TOKENIZERS = {
+    TOKENIZER: CJKCharTokenizer(pairs=True),
+    LEGACY_TOKENIZER: CJKCharTokenizer(pairs=False),
+}
+_HANDLES = {name: ffi.new_handle(tk) for name, tk in _TOKENIZERS.items()}
 
 
 @ffi.callback("int(void*, const char **, int, Fts5Tokenizer **)", error=SQLITE_ERROR)
 def _xcreate(ctx, argv, argc, pp_out):
-    # Every FTS table on every connection shares the one stateless tokenizer.
-    pp_out[0] = ffi.cast("Fts5Tokenizer *", _HANDLE)
+    # Every FTS table on every connection shares its name's one stateless tokenizer; `ctx` is the handle
+    # registered with the name.
+    pp_out[0] = ffi.cast("Fts5Tokenizer *", ctx)
     return SQLITE_OK
 
 
@@ -168,22 +213,22 @@ def _xtokenize(p_tokenizer, p_ctx, flags, p_text, n_text, x_token):
         # loop for 18 s, out of reach of Datasette's time limit (which SQLite checks between its own steps).
         return SQLITE_ERROR
     text = ffi.unpack(p_text, n_text).decode("utf-8", "surrogateescape")
-    return _TOKENIZER.emit(text, x_token, p_ctx)
+    query = bool(flags & (fts5.FTS5_TOKENIZE_QUERY | fts5.FTS5_TOKENIZE_PREFIX))
+    return ffi.from_handle(ffi.cast("void *", p_tokenizer)).emit(text, x_token, p_ctx, query)
 
 
 _FTS5_TOKENIZER = ffi.new("fts5_tokenizer *", [_xcreate, _xdelete, _xtokenize])
 # SQLite keeps raw pointers to the three callbacks; one extra reference that is never released keeps them
 # (and the tokenizer they call) alive through interpreter shutdown, when connections are finalised in no
 # particular order relative to this module.
-_KEEPALIVE = (_TOKENIZER, _HANDLE, _xcreate, _xdelete, _xtokenize, _FTS5_TOKENIZER)
+_KEEPALIVE = (_TOKENIZERS, _HANDLES, _xcreate, _xdelete, _xtokenize, _FTS5_TOKENIZER)
 ctypes.pythonapi.Py_IncRef(ctypes.py_object(_KEEPALIVE))
-
-_NAME = TOKENIZER.encode("utf-8")
 
 
 def register_tokenizer(conn: sqlite3.Connection | sqlite_utils.Database) -> None:
-    """Make `nianbao_cjk` available on this connection; needed on every connection that reads or writes
-    reports_fts. Calling it again on the same connection does nothing."""
+    """Make `nianbao_cjk2` (and `nianbao_cjk`, which migrations 1–11 name) available on this connection;
+    needed on every connection that reads or writes reports_fts. Calling it again on the same connection
+    does nothing."""
     if isinstance(conn, sqlite_utils.Database):
         conn = conn.conn
     api = fts5.fts5_api_from_db(conn)
@@ -191,8 +236,10 @@ def register_tokenizer(conn: sqlite3.Connection | sqlite_utils.Database) -> None
         raise sqlite3.OperationalError("this SQLite has no FTS5")
     # Asking SQLite rather than remembering connections in Python: sqlite3.Connection cannot be weakly
     # referenced, and an id() could be reused by a later connection.
-    found = api.xFindTokenizer(api, _NAME, ffi.new("void **"), ffi.new("fts5_tokenizer *"))
-    if found == SQLITE_OK:
-        return
-    if api.xCreateTokenizer(api, _NAME, ffi.NULL, _FTS5_TOKENIZER, ffi.NULL) != SQLITE_OK:
-        raise sqlite3.OperationalError(f"could not register the {TOKENIZER} tokenizer")
+    for name, handle in _HANDLES.items():
+        raw = name.encode("utf-8")
+        found = api.xFindTokenizer(api, raw, ffi.new("void **"), ffi.new("fts5_tokenizer *"))
+        if found == SQLITE_OK:
+            continue
+        if api.xCreateTokenizer(api, raw, handle, _FTS5_TOKENIZER, ffi.NULL) != SQLITE_OK:
+            raise sqlite3.OperationalError(f"could not register the {name} tokenizer")

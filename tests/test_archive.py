@@ -101,7 +101,7 @@ def test_fts_table_is_external_content_with_our_tokenizer(tmp_path):
         .fetchone()
     )
     # titles are searched with the text (migration 9): one index over both columns
-    assert 'content="report_search"' in sql and 'tokenize="nianbao_cjk"' in sql
+    assert 'content="report_search"' in sql and 'tokenize="nianbao_cjk2"' in sql
     assert "title, text_normalized," in sql
 
 

@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlitefts import fts5
 
 from archive.db import open_db
 from archive.search import CJKCharTokenizer, count, search, snippet
@@ -18,6 +19,8 @@ from archive.textnorm import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ["路", "交通", "年报", "政府信息公开", "关于", "關於", "ICP"]
+# punctuation: answered through the pair tokens ("件，"), or the bare mark at a phrase's start ("，关于")
+QUERIES += ["件，", "年报，", "报告。", "（一）", "《条例》", "，关于", "。"]
 
 
 def _load_bench():
@@ -82,6 +85,35 @@ def test_tokens_and_byte_offsets():
     assert tokens[-1][2] == len(raw)
     # Full-width letters fold as textnorm folds them.
     assert [t for t, _, _ in tk.tokenize("ＩＣＰ")] == ["i", "c", "p"]
+
+
+def test_punctuation_pairs_in_documents_and_queries():
+    """A mark after a character is indexed bare and as the pair at one position; a query asks the pair."""
+    tk = CJKCharTokenizer(pairs=True)
+    doc = [(t.decode(), b, e, f) for t, b, e, f in tk.spans("件，數 ，")]
+    assert doc == [
+        ("件", 0, 3, 0),
+        ("，", 3, 6, 0),
+        ("件，", 3, 6, fts5.FTS5_TOKEN_COLOCATED),
+        ("数", 6, 9, 0),
+        (" ", 9, 10, 0),
+        ("，", 10, 13, 0),  # after a space: no pair
+    ]
+    query = [(t.decode(), f) for t, _, _, f in tk.spans("件，", query=True)]
+    assert query == [("件", 0), ("件，", 0)]
+    # emit() hands SQLite exactly what spans() describes, in both modes
+    for text in ["件，數 ，", "（一）主动公开。", "，关于"]:
+        for q in (False, True):
+            got: list[tuple] = []
+
+            def x_token(ctx, flags, token, n, begin, end, got=got):
+                got.append((token, begin, end, flags))
+                return 0
+
+            tk.emit(text, x_token, None, q)
+            assert got == list(tk.spans(text, q))
+    # the tokenizer migrations 1-11 name has no pairs
+    assert [t for t, *_ in CJKCharTokenizer().spans("件，")] == ["件".encode(), "，".encode()]
 
 
 def test_phrase_does_not_cross_a_space(tmp_path):

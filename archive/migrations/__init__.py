@@ -21,6 +21,7 @@ from archive.migrations import (
     m09_report_texts,
     m10_stats_evidence,
     m11_published_order,
+    m12_punctuation_pairs,
 )
 
 __all__ = ["MIGRATIONS"]
@@ -36,6 +37,7 @@ STEPS = (
     m09_report_texts,
     m10_stats_evidence,
     m11_published_order,
+    m12_punctuation_pairs,
 )
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
