@@ -19,8 +19,10 @@ The politeness bound — what a crawl with perfect overlap of all hosts would ta
 - bound = max(T_host, T_global). Every host must be open from the start for a crawl to reach it, so
   `--open-hosts` defaults to all of them, and `--concurrency` to 3 × open hosts: Scrapy counts a request
   waiting in its slot for the delay (and one waiting for robots.txt) against `CONCURRENT_REQUESTS`, and the
-  queue keeps up to two per host there (`crawler.politeness`), so a smaller figure would cap the hosts in
-  progress and make the global limit, not politeness, the one that binds.
+  queue keeps one per host there, or more with `NIANBAO_HOST_QUEUE_AHEAD` (`crawler.politeness`), so a
+  smaller figure would cap the hosts in progress and make the global limit, not politeness, the one that
+  binds. The hosts start `--start-rate` a second (default: all of them over one delay), so that they do not
+  come due together (the largest host may start up to one delay late: the bound does not count that).
 
 Why the delay is 20 s and not a fraction of the real 1 s: the CPU does not scale with the delay. With 3,300
 hosts all open, the portals allow 3,300 ÷ delay requests per second, and each costs the crawl ≈ 2.4 ms of CPU
@@ -160,9 +162,11 @@ def polite_settings(args) -> dict:
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "CONCURRENT_REQUESTS": args.concurrency,
         "NIANBAO_OPEN_HOSTS": args.open_hosts,
+        "NIANBAO_HOST_START_RATE": args.start_rate,
         "NIANBAO_PROGRESS_INTERVAL": 3600,
         "NIANBAO_SUMMARY": 0,
         "LOG_LEVEL": "WARNING",
+        **dict(item.split("=", 1) for item in args.set),
     }
 
 
@@ -251,6 +255,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--open-hosts", type=int, default=0, help="NIANBAO_OPEN_HOSTS (0: all)")
     parser.add_argument(
+        "--start-rate",
+        type=float,
+        default=0,
+        help="NIANBAO_HOST_START_RATE, hosts started per second and process (0: open hosts ÷ delay ÷ "
+        "processes, the starts spread over one delay)",
+    )
+    parser.add_argument(
         "--real-latency",
         type=float,
         default=0.5,
@@ -267,9 +278,19 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="no item pipelines, no WARC: the scheduling and politeness alone, at a fraction of the CPU",
     )
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="one more Scrapy setting for the crawl (repeatable), after the ones above",
+    )
     args = parser.parse_args(argv)
     args.open_hosts = args.open_hosts or args.bureaus
     args.concurrency = args.concurrency or max(512, 3 * args.open_hosts)
+    # each worker's queue starts its own hosts: together they spread the starts over one delay
+    args.start_rate = args.start_rate or args.open_hosts / args.delay / max(1, args.workers)
 
     work = Path(tempfile.mkdtemp(prefix="nianbao-national-"))
     registry = work / "national.yml"
@@ -289,7 +310,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{args.bureaus} bureaus on {args.bureaus} loopback hosts, {pages} pages "
             f"(per host {min(per_host)}–{max(per_host)}), delay {args.delay:g} s for the real 1 s, "
             f"latency {args.latency:g} s, CONCURRENT_REQUESTS {args.concurrency}, "
-            f"open hosts {args.open_hosts}, "
+            f"open hosts {args.open_hosts} ({args.start_rate:g} started per s), "
             f"{'lean (no pipelines, no WARC)' if args.lean else 'full pipeline'}, "
             + (f"{args.workers} scrapy-redis workers" if args.workers else "one process")
         )

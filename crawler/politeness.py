@@ -11,10 +11,12 @@ there for robots.txt), so it still piles requests onto a host it believes idle.
 
 `HostFairQueue` (set as `SCHEDULER_PRIORITY_QUEUE`) keeps one heap per host and a ring of hosts that may
 take one more request now: a host leaves the ring while it already holds its concurrency plus
-`NIANBAO_HOST_QUEUE_AHEAD` requests (in its slot or on their way to it) and comes back the moment one of them
+`NIANBAO_HOST_QUEUE_AHEAD` (default 0) requests (in its slot or on their way to it) and comes back the moment one of them
 leaves the downloader. Every pop is O(log n) for the host's heap plus the busy hosts skipped on the way, and
 the downloader holds only about (concurrency + ahead) requests per active host, so a large
-`CONCURRENT_REQUESTS` overlaps thousands of hosts instead of queueing behind a few.
+`CONCURRENT_REQUESTS` overlaps thousands of hosts instead of queueing behind a few. New hosts start at most
+`NIANBAO_HOST_START_RATE` a second, so their requests do not all come due in the same second of every delay,
+and the queued requests are kept pickled: at 3,300 open hosts the frontier is 35,000 requests.
 
 `HostPauseMiddleware` makes a 429 or 503 (with or without Retry-After) pause the whole host, not just the one
 request that is retried: the slot's queue is held until the pause is over, so the host sees nothing from us
@@ -26,12 +28,14 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import pickle
 import time
 from collections import deque
 from typing import Any
 
 from scrapy import Request, signals
 from scrapy.utils.asyncio import call_later
+from scrapy.utils.request import request_from_dict
 
 from crawler.safety import retry_after_seconds
 
@@ -40,6 +44,8 @@ __all__ = ["HostFairQueue", "HostPauseMiddleware"]
 # A request handed out but not yet in its slot after this long was dropped on the way (robots.txt refused
 # it, the safety middleware did): it no longer counts against its host.
 _HANDOUT_TTL_S = 30.0
+# How late a host start may be caught up (see HostFairQueue._may_start).
+_START_SLACK_S = 0.2
 
 
 class HostFairQueue:
@@ -51,10 +57,22 @@ class HostFairQueue:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.ahead = max(0, crawler.settings.getint("NIANBAO_HOST_QUEUE_AHEAD", 1))
+        # Requests a host may hold beyond its concurrency (in its slot, waiting out the delay). One ahead
+        # saves only the engine's hand-off between a response and the next request, a few ms against a
+        # delay of a second, and a request waiting in a slot holds ≈ 20–30 kB (its coroutines, Deferreds and
+        # middleware chain): one ahead per host of 3,300 was ≈ 50 MB.
+        self.ahead = max(0, crawler.settings.getint("NIANBAO_HOST_QUEUE_AHEAD", 0))
         # Hosts started at once: each open host brings its whole column into memory, so 3,300 hosts opened
         # together would hold every detail request of the crawl; a new host waits in `backlog` instead.
         self.open_limit = crawler.settings.getint("NIANBAO_OPEN_HOSTS", 1000)
+        # New hosts started per second (0: no limit). Hosts started in the same second keep their phase:
+        # each next request is due one delay after the last, so 3,300 hosts opened together answer in one
+        # wave every delay, faster than the CPU parses them, and the responses wait in memory (463 MB at
+        # 3,300 hosts); started a little apart, their answers come spread over the delay.
+        rate = crawler.settings.getfloat("NIANBAO_HOST_START_RATE", 100.0)
+        self.start_gap = 1.0 / rate if rate > 0 else 0.0
+        self._next_start = 0.0
+        self._poke_pending = False
         self.backlog: deque[str] = deque()
         self.in_backlog: set[str] = set()
         self.started: set[str] = set()
@@ -66,6 +84,10 @@ class HostFairQueue:
         self.waiting: set[str] = set()
         # per host: id(request) -> when it was handed out (dicts keep insertion order, oldest first)
         self.handed: dict[str, dict[int, float]] = {}
+        # Queued requests are kept pickled (Request.to_dict): a Request object with its meta, headers and
+        # the caches keyed on it holds 2–6 kB, its pickle 0.7 kB, and at 3,300 open hosts the frontier is
+        # 35,000 requests (≈ 200 MB as objects). Packing and unpacking one costs ≈ 40 µs.
+        self.pack = crawler.settings.getbool("NIANBAO_PACK_QUEUED", True)
         self._seq = itertools.count()
         self._len = 0
         self._last_sweep = time.monotonic()
@@ -84,11 +106,15 @@ class HostFairQueue:
     def push(self, request: Request) -> None:
         key = self._key(request)
         heap = self.heaps.setdefault(key, [])
-        heapq.heappush(heap, (-request.priority, -next(self._seq), request))
+        heapq.heappush(heap, (-request.priority, -next(self._seq), self._packed(request)))
         self._len += 1
         if key in self.in_ring or key in self.waiting or key in self.in_backlog:
             return
-        if key in self.started or len(self.heaps) - len(self.backlog) <= self.open_limit:
+        if key in self.started or (
+            not self.backlog
+            and len(self.heaps) - len(self.backlog) <= self.open_limit
+            and self._may_start(time.monotonic())
+        ):
             self._start(key)
             self._enter_ring(key)
         else:
@@ -99,6 +125,10 @@ class HostFairQueue:
         now = time.monotonic()
         if self.waiting and now - self._last_sweep > 1.0:
             self._sweep(now)
+        if self.backlog:
+            self._admit(now)
+            if self.backlog and self.start_gap:
+                self._poke_at(self._next_start - now)
         for _ in range(len(self.ring)):
             key = self.ring.popleft()
             self.in_ring.discard(key)
@@ -110,7 +140,7 @@ class HostFairQueue:
             if self._busy(key, now):
                 self.waiting.add(key)
                 continue
-            request = heapq.heappop(heap)[2]
+            request = self._unpacked(heapq.heappop(heap)[2])
             self.unserved.discard(key)
             self._len -= 1
             self.handed.setdefault(key, {})[id(request)] = now
@@ -125,12 +155,14 @@ class HostFairQueue:
     def peek(self) -> Request | None:
         for key in self.ring:
             if heap := self.heaps.get(key):
-                return heap[0][2]
+                return self._unpacked(heap[0][2])
         return None
 
     def drain(self) -> list[Request]:
         """Every request still queued, whatever its host's state (a stopping worker hands them on)."""
-        requests = [entry[2] for heap in self.heaps.values() for entry in sorted(heap)]
+        requests = [
+            self._unpacked(entry[2]) for heap in self.heaps.values() for entry in sorted(heap)
+        ]
         self.heaps.clear()
         self.ring.clear()
         self.in_ring.clear()
@@ -146,6 +178,20 @@ class HostFairQueue:
 
     def __len__(self) -> int:
         return self._len
+
+    def _packed(self, request: Request) -> Request | bytes:
+        if not self.pack:
+            return request
+        try:
+            return pickle.dumps(request.to_dict(spider=self.crawler.spider), protocol=5)
+        except (ValueError, TypeError, AttributeError, pickle.PicklingError):
+            # a callback that is no spider method, or meta that does not pickle: kept as it is
+            return request
+
+    def _unpacked(self, entry: Request | bytes) -> Request:
+        if isinstance(entry, Request):
+            return entry
+        return request_from_dict(pickle.loads(entry), spider=self.crawler.spider)
 
     # -- which hosts may take another request -------------------------------------------------------
 
@@ -173,6 +219,8 @@ class HostFairQueue:
         """
         if self.backlog or len(self.heaps) >= self.open_limit:
             return False
+        if self.start_gap and time.monotonic() < self._next_start:
+            return False  # the next host may not start yet (NIANBAO_HOST_START_RATE)
         now = time.monotonic()
         while self.ring:
             key = self.ring[0]
@@ -186,14 +234,44 @@ class HostFairQueue:
                 self.waiting.add(key)
         return True
 
-    def _admit(self) -> None:
+    def _admit(self, now: float | None = None) -> None:
+        """Start backlogged hosts while the open limit and the start rate allow."""
+        now = time.monotonic() if now is None else now
         while self.backlog and len(self.heaps) - len(self.backlog) < self.open_limit:
-            key = self.backlog.popleft()
+            key = self.backlog[0]
+            if key in self.heaps and not self._may_start(now):
+                return
+            self.backlog.popleft()
             self.in_backlog.discard(key)
             if key in self.heaps:
                 self._start(key)
                 self._enter_ring(key)
-                return
+
+    def _may_start(self, now: float) -> bool:
+        """Whether a new host may start now; takes its turn when it may."""
+        if not self.start_gap:
+            return True
+        if now < self._next_start:
+            return False
+        # The engine asks for requests when something happens, not on a clock, so a turn can come late:
+        # starts missed in the last _START_SLACK_S are caught up, a longer quiet spell earns no burst.
+        self._next_start = max(now - _START_SLACK_S, self._next_start) + self.start_gap
+        return True
+
+    def _poke_at(self, delay: float) -> None:
+        """Have the engine ask again when the next host may start: with few hosts open, nothing else
+        happens for seconds (Scrapy's heartbeat is 5 s), and the starts would fall behind the rate."""
+        if self._poke_pending:
+            return
+        self._poke_pending = True
+        call_later(max(0.0, delay), self._poke)
+
+    def _poke(self) -> None:
+        self._poke_pending = False
+        # Scrapy's own "look at the scheduler again" (what a finished download does); private, so guarded
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None and hasattr(slot, "nextcall"):
+            slot.nextcall.schedule()
 
     def _start(self, key: str) -> None:
         if key not in self.started:
