@@ -22,6 +22,7 @@ from archive.migrations import (
     m10_stats_evidence,
     m11_published_order,
     m12_punctuation_pairs,
+    m13_bureau_year,
 )
 
 __all__ = ["MIGRATIONS"]
@@ -38,6 +39,7 @@ STEPS = (
     m10_stats_evidence,
     m11_published_order,
     m12_punctuation_pairs,
+    m13_bureau_year,
 )
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [

@@ -201,9 +201,11 @@ def _refresh_next_year(conn, report_id: str) -> None:
     got = conn.execute("SELECT bureau_id, year FROM reports WHERE id = ?", [report_id]).fetchone()
     if not got or got[1] is None:
         return
+    # EXISTS, not IN (SELECT …): the IN list was every carried-over cell of the archive, built on each save
     for (nxt,) in conn.execute(
-        "SELECT id FROM reports WHERE bureau_id = ? AND year = ? AND kind = 'annual_report' "
-        "AND id IN (SELECT report_id FROM disclosure_stats WHERE item_code = '3.carried')",
+        "SELECT r.id FROM reports r WHERE r.bureau_id = ? AND r.year = ? "
+        "AND r.kind = 'annual_report' AND EXISTS (SELECT 1 FROM disclosure_stats d "
+        "WHERE d.report_id = r.id AND d.item_code = '3.carried')",
         [got[0], got[1] + 1],
     ).fetchall():
         cells = [
