@@ -32,6 +32,8 @@ from scrapy.utils.request import request_from_dict
 from scrapy_redis import connection, picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
 
+from crawler.redis_keys import affinity_keys
+
 __all__ = ["AffinityScheduler", "affinity_keys"]
 
 # Route one request: keep a live owner, else take the host; push to the owner's inbox unless it is us.
@@ -66,19 +68,6 @@ for i = 1, #owners, 2 do
 end
 return 1
 """
-
-
-def affinity_keys(spider_name: str) -> dict[str, str]:
-    """The Redis keys of the host routing, all under the spider's name (cleared by the coordinator)."""
-    return {
-        "owners": f"{spider_name}:owners",
-        "live": f"{spider_name}:live",
-        "inbox": f"{spider_name}:inbox:",
-        "orphans": f"{spider_name}:orphans",
-        # worker -> requests it holds locally, so an idle worker (and the coordinator behind it) waits
-        # while another one, maybe on another machine, still has work that may spill over
-        "loads": f"{spider_name}:loads",
-    }
 
 
 class AffinityScheduler(Scheduler):

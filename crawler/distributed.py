@@ -33,11 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from scrapy.utils.serialize import ScrapyJSONEncoder
-
-from crawler.affinity import affinity_keys
-from crawler.items import CrawlErrorItem, DiscoveryItem, ReportItem
-from crawler.spiders.bureaus_redis import (
+from crawler.redis_keys import (
     DISCOVERY_KEY,
     DUPEFILTER_KEY,
     ITEMS_KEY,
@@ -46,27 +42,15 @@ from crawler.spiders.bureaus_redis import (
     SEEDS_KEY,
     SPIDER_NAME,
     WORKER_STATS_KEY,
+    affinity_keys,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REDIS_PORT = 6390
-_ENCODER = ScrapyJSONEncoder(ensure_ascii=False)
-
-
-def serialize_item(item: Any) -> str:
-    """REDIS_ITEMS_SERIALIZER: the item's kind and fields as JSON, without the raw HTML.
-
-    The writer needs neither the page (already extracted on the worker) nor Scrapy's Item classes, and
-    dropping `html` keeps Redis memory to the clean text.
-    """
-    kind = "error" if isinstance(item, CrawlErrorItem) else "report"
-    if isinstance(item, DiscoveryItem):
-        kind = "discovery"  # the column chosen for a homepage-only bureau (migration 7)
-    fields = {k: v for k, v in dict(item).items() if k != "html"}
-    return _ENCODER.encode({"kind": kind, "fields": fields})
 
 
 def deserialize_item(data: bytes | str) -> tuple[str, dict]:
+    """(kind, fields) of what a worker's crawler.redis_items.serialize_item put on the list."""
     message = json.loads(data)
     return message["kind"], message["fields"]
 
@@ -189,8 +173,8 @@ class ArchiveWriter:
             )
             self.counts["errors_recorded"] += 1
             return
-        record = {k: v for k, v in fields.items() if k in ReportItem.fields}
-        outcome = self.archive.save_report(record)
+        # the worker sent ReportItem's fields only (crawler/redis_items.py)
+        outcome = self.archive.save_report(fields)
         self.counts[f"reports_{outcome}"] += 1
 
 
@@ -243,10 +227,9 @@ def run(
     `settings` are passed to every worker as `-s NAME=VALUE` (the politeness tests and benches set delays).
     """
     from archive.ingest import Archive
-    from crawler.registry import load_registry
-    from crawler.spiders.bureaus import _selected
+    from crawler.registry import load_registry, select_bureaus
 
-    bureaus = _selected(load_registry(registry), bureau)
+    bureaus = select_bureaus(load_registry(registry), bureau)
     server = redis_client(redis_url)
     clear_crawl_keys(server)
     db = Path(db)

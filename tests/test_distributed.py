@@ -20,9 +20,9 @@ from crawler.distributed import (
     clear_crawl_keys,
     local_redis,
     redis_client,
-    serialize_item,
 )
 from crawler.items import CrawlErrorItem, ReportItem
+from crawler.redis_items import serialize_item
 from crawler.spiders.bureaus_redis import ITEMS_KEY, QUEUE_KEY
 
 ROOT = Path(__file__).resolve().parents[1]

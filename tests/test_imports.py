@@ -171,3 +171,28 @@ def test_no_circle():
 def test_no_product_module_over_500_lines():
     _, files = read_graph(ROOT)
     assert oversized(files) == []
+
+
+def test_the_distributed_coordinator_runs_without_scrapy():
+    """The coordinator writes the archive and seeds Redis; importing Scrapy cost it ≈ 25 MB it never used."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import archive.ingest, crawler.distributed\n"
+        "from crawler.registry import load_registry, select_bureaus\n"
+        "select_bureaus(load_registry('sample'), None)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_registry_names_every_family_and_only_those():
+    from crawler.families import ADAPTERS
+    from crawler.family_names import FAMILY_NAMES
+
+    assert tuple(ADAPTERS) == FAMILY_NAMES

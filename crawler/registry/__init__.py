@@ -20,10 +20,13 @@ import yaml
 
 from crawler.addresses import url_problem
 from crawler.bureau import Bureau
-from crawler.families import FAMILIES  # the families' one list (crawler/families/__init__.py)
+from crawler.family_names import (
+    FAMILY_NAMES as FAMILIES,  # = crawler.families.ADAPTERS (test_imports)
+)
 
 __all__ = [
     "FAMILIES",
+    "select_bureaus",
     "LEVELS",
     "OVERRIDE_KEYS",
     "Bureau",
@@ -216,3 +219,17 @@ def load_registry(name_or_path: str | Path) -> list[Bureau]:
     if problems:
         raise RegistryError(path, problems)
     return bureaus
+
+
+def select_bureaus(bureaus: list[Bureau], wanted: str | None) -> list[Bureau]:
+    """The bureaus `wanted` names (comma-separated ids), all of them when it is empty."""
+    if not wanted:
+        return bureaus
+    ids = [w.strip() for w in wanted.split(",") if w.strip()]
+    known = {b.id for b in bureaus}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise ValueError(
+            f"unknown bureau id(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
+    return [b for b in bureaus if b.id in ids]

@@ -48,7 +48,7 @@ from crawler.families.base import CAP_KEY, STATE_KEY, canonical_url
 from crawler.families.charset import with_right_charset
 from crawler.families.discover import column_candidates, hub_links
 from crawler.items import CrawlErrorItem, DiscoveryItem, ReportItem
-from crawler.registry import Bureau, load_registry
+from crawler.registry import Bureau, load_registry, select_bureaus
 
 NO_COLUMN = "no annual-report column configured"
 NOT_DISCOVERED = (
@@ -56,19 +56,6 @@ NOT_DISCOVERED = (
     "or its 政府信息公开 / 政务公开 hubs"
 )
 EMPTY_LIST = "column list yielded no items (no family reader nor the generic list reader found any)"
-
-
-def _selected(bureaus: list[Bureau], wanted: str | None) -> list[Bureau]:
-    if not wanted:
-        return bureaus
-    ids = [w.strip() for w in wanted.split(",") if w.strip()]
-    known = {b.id for b in bureaus}
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        raise ValueError(
-            f"unknown bureau id(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
-        )
-    return [b for b in bureaus if b.id in ids]
 
 
 class BureausSpider(scrapy.Spider):
@@ -85,7 +72,7 @@ class BureausSpider(scrapy.Spider):
         self.registry = registry
         self.db = db
         # Fail before the crawl starts: a typo in the registry or in -a bureau= is not a crawl error.
-        self.bureaus = _selected(load_registry(registry), bureau)
+        self.bureaus = select_bureaus(load_registry(registry), bureau)
         self.by_id = {b.id: b for b in self.bureaus}
         self.run_id: str | None = None
         self.archive = None

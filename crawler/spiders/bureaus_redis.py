@@ -32,18 +32,19 @@ from scrapy_redis.spiders import RedisMixin
 
 from crawler.families.discover import Candidate
 from crawler.items import DiscoveryItem
-from crawler.spiders.bureaus import NOT_DISCOVERED, BureausSpider
 
-SPIDER_NAME = "bureaus_redis"
-# Redis keys, all under the spider's name so one Redis can serve several crawls named differently.
-SEEDS_KEY = f"{SPIDER_NAME}:start_urls"
-QUEUE_KEY = f"{SPIDER_NAME}:requests"
-DUPEFILTER_KEY = f"{SPIDER_NAME}:dupefilter"
-ITEMS_KEY = f"{SPIDER_NAME}:items"
-WORKER_STATS_KEY = f"{SPIDER_NAME}:worker_stats"
-DISCOVERY_KEY = f"{SPIDER_NAME}:discovery:%s"
-# set by the coordinator once every seed is pushed; a worker never stops before it exists
-SEEDED_KEY = f"{SPIDER_NAME}:seeded"
+# the Redis keys live in a leaf module the coordinator shares without importing Scrapy
+from crawler.redis_keys import (
+    DISCOVERY_KEY,
+    DUPEFILTER_KEY,
+    ITEMS_KEY,
+    QUEUE_KEY,
+    SEEDED_KEY,
+    SEEDS_KEY,
+    SPIDER_NAME,
+    WORKER_STATS_KEY,
+)
+from crawler.spiders.bureaus import NOT_DISCOVERED, BureausSpider
 
 # Scrapy polls an idle scheduler only every 5 s; a worker waiting for the others' pushes would sit idle
 # that long each time its local work runs out. Polling Redis 5 times a second costs next to nothing.
@@ -85,7 +86,7 @@ class BureausRedisSpider(RedisMixin, BureausSpider):
             "SCHEDULER_QUEUE_KEY": QUEUE_KEY,
             "SCHEDULER_DUPEFILTER_KEY": DUPEFILTER_KEY,
             "REDIS_ITEMS_KEY": ITEMS_KEY,
-            "REDIS_ITEMS_SERIALIZER": "crawler.distributed.serialize_item",
+            "REDIS_ITEMS_SERIALIZER": "crawler.redis_items.serialize_item",
         }.items():
             settings.set(name, value, priority="spider")
 
