@@ -45,13 +45,14 @@ def tied_archive(crawled_archive, tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def served(tied_archive, tmp_path_factory):
+@pytest.fixture(scope="module", params=["probed", "collected"])
+def served(request, tied_archive, tmp_path_factory):
     """Datasette on that archive with a count cap of CAP, so 交通 goes past it and a county search stays
-    below it."""
-    with running_datasette(
-        tied_archive, capped_metadata(tmp_path_factory.mktemp("paging-meta"), CAP)
-    ) as base:
+    below it; past the cap its pages are read by probing rows in date order, or from the matches
+    collected once (tablesearch.walk_is_cheaper decides on a real archive)."""
+    k = 0 if request.param == "probed" else 10**12
+    meta = capped_metadata(tmp_path_factory.mktemp("paging-meta"), CAP, probe_density_k=k)
+    with running_datasette(tied_archive, meta) as base:
         yield base
 
 

@@ -44,13 +44,17 @@ def serve_command(db: Path, port: int) -> list[str]:
     ]
 
 
-def capped_metadata(folder: Path, count_cap: int) -> Path:
+def capped_metadata(folder: Path, count_cap: int, probe_density_k: int | None = None) -> Path:
     """metadata.yml with the nianbao plugin's count_cap lowered, so a small archive's searches go past
-    the cap as searches of 100,000 reports go past 10,000."""
+    the cap as searches of 100,000 reports go past 10,000; `probe_density_k` 0 makes every search past
+    the cap probe rows in date order (a small archive's matches are never dense enough otherwise)."""
     import yaml
 
     meta = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
-    meta.setdefault("plugins", {})["nianbao"] = {"count_cap": count_cap}
+    config: dict = {"count_cap": count_cap}
+    if probe_density_k is not None:
+        config["probe_density_k"] = probe_density_k
+    meta.setdefault("plugins", {})["nianbao"] = config
     path = folder / "metadata.yml"
     path.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
     return path

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from archive.reader.common import DATABASE
-from archive.reader.tablesearch import count_cap
+from archive.reader.tablesearch import DENSITY_WINDOW, count_cap, dense_k
 
 # A Host header as a browser or feed reader sends it: matches "127.0.0.1:8001", "archive.example.org",
 # "[::1]:8001". Anything else (a header carrying "/", quotes or spaces) gets a link without a host.
@@ -29,13 +29,19 @@ def reports_url(datasette, request) -> str:
 
 
 def magic_parameters(datasette) -> list:
-    """`:_nianbao_reports` (above) and `:_nianbao_cap`, the count cap the search page counts to."""
+    """`:_nianbao_reports` (above), `:_nianbao_cap`, the count cap the search page counts to, and
+    `:_nianbao_window` / `:_nianbao_dense`, how it decides to probe or collect past the cap
+    (tablesearch.walk_is_cheaper)."""
 
     def nianbao(key: str, request) -> str:
         if key == "reports":
             return reports_url(datasette, request)
         if key == "cap":
             return str(count_cap(datasette))
+        if key == "window":
+            return str(DENSITY_WINDOW)
+        if key == "dense":
+            return str(dense_k(datasette))
         raise KeyError(key)
 
     return [("nianbao", nianbao)]
