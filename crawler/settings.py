@@ -143,3 +143,8 @@ if os.environ.get("NIANBAO_POLITE", "1") != "0":
         **DOWNLOADER_MIDDLEWARES,
         "crawler.politeness.HostPauseMiddleware": 560,
     }
+    # Responses the scraper may hold unparsed before the engine stops handing out requests (Scrapy: 5 MB).
+    # Thousands of hosts come due side by side, and when the CPU falls behind them every response that
+    # arrives meanwhile waits in memory with its tasks and middleware chain (≈ 100 kB each, not its body):
+    # 5 MB of 3 kB list pages was ≈ 1,600 of them. 1 MB is still 30 report pages of 30 kB, seconds of work.
+    SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
