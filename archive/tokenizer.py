@@ -4,9 +4,9 @@ table) and the search helpers (which query it) both import it and neither import
 Chinese has no spaces between words and the reports mix 繁体 and 简体, so no built-in SQLite tokenizer can
 answer "which reports contain 交通" (see docs/search.md). `nianbao_cjk2` makes every character one token —
 case-folded and folded traditional→simplified one character at a time — and every whitespace run one " "
-token; a punctuation mark after a character is also indexed as the pair ("件，", see CJKCharTokenizer). An
-FTS5 phrase ("交通", which is what Datasette's search box sends) then matches exactly where the normalized
-text contains the query string, and never across a space ("交 通"). `nianbao_cjk` is the same without the
+token; two adjacent characters of which one is a punctuation mark are also indexed as the pair ("件，",
+see CJKCharTokenizer). An FTS5 phrase ("交通", which is what Datasette's search box sends) then matches
+exactly where the normalized text contains the query string, and never across a space ("交 通"). `nianbao_cjk` is the same without the
 pairs: the index's tokenizer before migration 12, registered still because migrations 1–11 create tables
 with it.
 
@@ -73,12 +73,14 @@ _WS_SPLIT_RE = re.compile(r"(\s+)")
 class CJKCharTokenizer(fts5.FTS5Tokenizer):
     """One token per character, one " " token per whitespace run; offsets are UTF-8 byte offsets.
 
-    With `pairs` (the index's tokenizer since migration 12), a punctuation mark that follows a character is
-    also indexed as the pair of the two, at the mark's own position (an FTS5 colocated token), and a query
-    asks for the pair instead of the bare mark. "，" is in every report, so the phrase "件，" made FTS5 read
-    and position-check the whole posting list of "，" (p50 70–120 ms at 100,000 reports); the pair "件，"
-    is as rare as the phrase itself. A query still matches exactly where the normalized text contains it:
-    the document has 件 then {，, 件，} at the next position, the query 件 then 件，.
+    With `pairs` (the index's tokenizer since migration 12), two adjacent characters of which one is a
+    punctuation mark are also indexed as the pair, at the first one's position (an FTS5 colocated token),
+    and a query asks for the pairs instead: "件，" is the one token 件，, "年报，" is 年 报， and "件，数" is
+    件， ，数 数. "，" is in every report, so the phrase 件， made FTS5 read and position-check the whole
+    posting list of "，" (p50 70–120 ms at 100,000 reports, and a probe of one report 60–75 µs); the pair's
+    list is as short as the phrase's matches. Matching stays exact: a pair at position k means its two
+    characters at k and k + 1, so a mark that ends a query after a character adds nothing the pair before
+    it does not say, and is left out. A lone mark ("，") is still the mark.
     """
 
     def __init__(self, pairs: bool = False) -> None:
@@ -103,40 +105,46 @@ class CJKCharTokenizer(fts5.FTS5Tokenizer):
         self._cache[ch] = entry
         return entry
 
+    def _run(self, part: str, pos: int, query: bool):
+        """(token, begin, end, flags) of one run of non-space characters starting at byte `pos`."""
+        cache = self._cache
+        entries = [cache.get(ch) or self._fold(ch) for ch in part]
+        last = len(entries) - 1
+        for i, (token, width, punct) in enumerate(entries):
+            end = pos + width
+            nxt = entries[i + 1] if i < last else None
+            paired = self.pairs and nxt is not None and (punct or nxt[2])
+            if not query:
+                yield token, pos, end, 0
+                if paired:
+                    yield token + nxt[0], pos, end + nxt[1], COLOCATED
+            elif paired:
+                yield token + nxt[0], pos, end + nxt[1], 0
+            elif not (self.pairs and punct and i > 0):
+                # (a mark ending the run after a character is said by the pair before it)
+                yield token, pos, end, 0
+            pos = end
+
     def spans(self, text: str, query: bool = False):
         """Yield (token bytes, begin, end, FTS5 token flags) with byte offsets into the UTF-8 text: the
         tokens emit() hands SQLite, in the same order."""
-        cache = self._cache
         pos = 0
-        i = 0
-        n = len(text)
-        prev = None  # the token before, None after whitespace or at the start
-        while i < n:
-            ch = text[i]
-            if ch.isspace():
-                start = pos
-                while i < n and text[i].isspace():
-                    pos += _utf8_width(text[i])
-                    i += 1
-                yield b" ", start, pos, 0
-                prev = None
+        for part in _WS_SPLIT_RE.split(text):
+            if not part:
                 continue
-            token, width, punct = cache.get(ch) or self._fold(ch)
-            if self.pairs and punct and prev is not None:
-                if not query:
-                    yield token, pos, pos + width, 0
-                yield prev + token, pos, pos + width, 0 if query else COLOCATED
-            else:
-                yield token, pos, pos + width, 0
-            prev = token
-            pos += width
-            i += 1
+            if part[0].isspace():
+                end = pos + sum(_utf8_width(c) for c in part)
+                yield b" ", pos, end, 0
+                pos = end
+                continue
+            yield from self._run(part, pos, query)
+            pos += sum(_utf8_width(c) for c in part)
 
     def emit(self, text: str, x_token, p_ctx, query: bool = False) -> int:
         """Hand every token of `text` to SQLite's callback; the same tokens and offsets as spans().
 
-        This loop runs once per character of every report written (millions per crawl), so it avoids
-        spans()' generator and per-character whitespace test: the text is cut at whitespace runs first.
+        This loop runs once per character of every report written (millions per crawl), so a document's
+        characters go straight to SQLite here; only runs with punctuation, and queries, take _run().
         """
         cache = self._cache
         fold = self._fold
@@ -152,23 +160,20 @@ class CJKCharTokenizer(fts5.FTS5Tokenizer):
                     return rc
                 pos = end
                 continue
-            prev = None
+            if pairs or query:
+                start = pos
+                for token, begin, end, flags in self._run(part, start, query):
+                    rc = x_token(p_ctx, flags, token, len(token), begin, end)
+                    if rc != SQLITE_OK:
+                        return rc
+                pos = start + sum(cache[c][1] for c in part)
+                continue
             for ch in part:
-                token, width, punct = cache.get(ch) or fold(ch)
+                token, width, _ = cache.get(ch) or fold(ch)
                 end = pos + width
-                if pairs and punct and prev is not None:
-                    pair = prev + token
-                    if query:
-                        rc = x_token(p_ctx, 0, pair, len(pair), pos, end)
-                    else:
-                        rc = x_token(p_ctx, 0, token, len(token), pos, end)
-                        if rc == SQLITE_OK:
-                            rc = x_token(p_ctx, COLOCATED, pair, len(pair), pos, end)
-                else:
-                    rc = x_token(p_ctx, 0, token, len(token), pos, end)
+                rc = x_token(p_ctx, 0, token, len(token), pos, end)
                 if rc != SQLITE_OK:
                     return rc
-                prev = token
                 pos = end
         return SQLITE_OK
 

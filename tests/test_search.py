@@ -20,7 +20,7 @@ from archive.textnorm import normalize
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ["路", "交通", "年报", "政府信息公开", "关于", "關於", "ICP"]
 # punctuation: answered through the pair tokens ("件，"), or the bare mark at a phrase's start ("，关于")
-QUERIES += ["件，", "年报，", "报告。", "（一）", "《条例》", "，关于", "。"]
+QUERIES += ["件，", "年报，", "报告。", "（一）", "《条例》", "，关于", "。", "报，关", "，的"]
 
 
 def _load_bench():
@@ -88,21 +88,32 @@ def test_tokens_and_byte_offsets():
 
 
 def test_punctuation_pairs_in_documents_and_queries():
-    """A mark after a character is indexed bare and as the pair at one position; a query asks the pair."""
+    """Two adjacent characters, one a mark, are indexed as the pair at the first one's position; a query
+    asks for the pairs and leaves out a mark that ends it after a character."""
     tk = CJKCharTokenizer(pairs=True)
+    co = fts5.FTS5_TOKEN_COLOCATED
     doc = [(t.decode(), b, e, f) for t, b, e, f in tk.spans("件，數 ，")]
     assert doc == [
         ("件", 0, 3, 0),
+        ("件，", 0, 6, co),
         ("，", 3, 6, 0),
-        ("件，", 3, 6, fts5.FTS5_TOKEN_COLOCATED),
+        ("，数", 3, 9, co),
         ("数", 6, 9, 0),
         (" ", 9, 10, 0),
         ("，", 10, 13, 0),  # after a space: no pair
     ]
-    query = [(t.decode(), f) for t, _, _, f in tk.spans("件，", query=True)]
-    assert query == [("件", 0), ("件，", 0)]
+
+    def query(text):
+        return [t.decode() for t, _, _, f in tk.spans(text, query=True) if not f]
+
+    assert query("件，") == ["件，"]
+    assert query("年报，") == ["年", "报，"]
+    assert query("件，數") == ["件，", "，数", "数"]
+    assert query("（一）") == ["（一", "一）"]
+    assert query("，") == ["，"]
+    assert query("交通") == ["交", "通"]
     # emit() hands SQLite exactly what spans() describes, in both modes
-    for text in ["件，數 ，", "（一）主动公开。", "，关于"]:
+    for text in ["件，數 ，", "（一）主动公开。", "，关于", "ICP备 2019年"]:
         for q in (False, True):
             got: list[tuple] = []
 

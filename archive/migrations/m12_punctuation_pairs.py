@@ -10,8 +10,8 @@ NAME = "search index with punctuation pairs (tokenizer nianbao_cjk2)"
 
 # A phrase with a punctuation mark ("件，", "报告。") read the posting list of "，" or "。", which is in
 # every report: 70–120 ms p50 at 100,000 reports and growing with the archive. nianbao_cjk2 also indexes
-# each mark with the character before it, so such a phrase reads a list as short as its matches
-# (archive/tokenizer.py). The index is rebuilt from the reports, in the one transaction of this step.
+# two adjacent characters of which one is a mark as the pair, so such a phrase reads a list as short as
+# its matches (archive/tokenizer.py). The index is rebuilt from the reports, in the one transaction of this step.
 STATEMENTS = [
     "DROP TABLE reports_fts",
     """CREATE VIRTUAL TABLE reports_fts USING fts5(
