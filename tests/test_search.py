@@ -270,3 +270,24 @@ def test_snippet_marks_every_hit_in_a_window_around_the_first():
     # no hit (a report FTS5 matched on a folding str.find does not know): the start, unmarked
     assert snippet(text, "乾隆") == text[:80] + "…"
     assert snippet(None, "交通") == snippet("", "交通") == ""
+
+
+def test_optimize_index_command_merges_the_segments(tmp_path):
+    """`nianbao optimize-index`: one segment instead of one per saved report, the same matches."""
+    from click.testing import CliRunner
+
+    from nianbao.cli import main
+
+    path = tmp_path / "archive.db"
+    records = bench.generate_reports(60, seed=5)
+    bench.build_archive(path, records).close()  # one transaction, one segment, per report
+    db = open_db(path)
+    before = db.conn.execute("SELECT count(*) FROM reports_fts_data").fetchone()[0]
+    found = count(db, "交通")
+    db.conn.close()
+    result = CliRunner().invoke(main, ["optimize-index", "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    db = open_db(path)
+    after = db.conn.execute("SELECT count(*) FROM reports_fts_data").fetchone()[0]
+    assert after < before and count(db, "交通") == found == brute_force(records, "交通")
+    db.conn.close()

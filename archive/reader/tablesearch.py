@@ -51,7 +51,7 @@ PROBE_MIN_SIZE = 8
 # DENSE_K ÷ reports. The density is sampled from the newest DENSITY_WINDOW reports (FTS5 reads only that
 # rowid range). At 1 M reports the line is at 5.7 %: probing 件， (2.4 %) took 100–230 ms a page, collecting
 # it 15 ms; at 100,000 reports it is at 18 %.
-DENSITY_WINDOW = 5000
+DENSITY_WINDOW = 1000
 DENSE_K = 3200
 # Arguments whose filtering this count does not reproduce: such a request is counted by Datasette, exactly.
 _NOT_REPRODUCED = ("_where", "_through", "_fts_table", "_fts_pk")
