@@ -57,13 +57,25 @@ DENSE_K = 3200
 _NOT_REPRODUCED = ("_where", "_through", "_fts_table", "_fts_pk")
 
 
-def count_cap(datasette) -> int:
-    """COUNT_CAP, or the `count_cap` of the nianbao plugin's configuration (metadata.yml, plugins: nianbao:)."""
+def _configured(datasette, key: str, default: int, least: int) -> int:
+    """An integer of the nianbao plugin's configuration (metadata.yml, plugins: nianbao:), else `default`."""
     config = datasette.plugin_config("nianbao") or {}
     try:
-        return max(1, int(config.get("count_cap", COUNT_CAP)))
+        return max(least, int(config.get(key, default)))
     except (TypeError, ValueError):
-        return COUNT_CAP
+        return default
+
+
+def count_cap(datasette) -> int:
+    """COUNT_CAP, or the `count_cap` of the nianbao plugin's configuration."""
+    return _configured(datasette, "count_cap", COUNT_CAP, 1)
+
+
+def _search_of(meta: dict, pairs: list[tuple[str, str]]) -> tuple[str, str]:
+    """(the search text, the SQL MATCH operand for it as :search): raw FTS5 syntax or escaped terms."""
+    search = next((v for k, v in pairs if k == "_search"), "")
+    mode = next((v for k, v in pairs if k == "_searchmode"), meta.get("searchmode"))
+    return search, ":search" if mode == "raw" else "escape_fts(:search)"
 
 
 def _searched_tables(datasette) -> dict[str, str]:
@@ -76,11 +88,10 @@ def _searched_tables(datasette) -> dict[str, str]:
     }
 
 
-def capped_count_sql(fts_table: str, table: str, where: list[str], raw: bool, cap: int) -> str:
-    """How many rows of `table` match the search and the filters, counting no further than cap + 1.
-    The matches are read from the index first (CROSS JOIN keeps that order) and each is looked up once, so
-    the count stops as soon as it has enough."""
-    match = ":search" if raw else "escape_fts(:search)"
+def capped_count_sql(fts_table: str, table: str, where: list[str], match: str, cap: int) -> str:
+    """How many rows of `table` match the search (`match`, _search_of) and the filters, counting no further
+    than cap + 1. The matches are read from the index first (CROSS JOIN keeps that order) and each is looked
+    up once, so the count stops as soon as it has enough."""
     if not where:  # FTS5 alone: no row to look up
         return (
             f"SELECT count(*) FROM (SELECT rowid FROM {escape_sqlite(fts_table)} "
@@ -100,13 +111,10 @@ async def search_count(datasette, table: str, pairs: list[tuple[str, str]]) -> i
     cap); None when the count cannot be run (a filter or raw query Datasette will refuse with its own
     message)."""
     meta = datasette.table_metadata(DATABASE, table)
-    search = next((v for k, v in pairs if k == "_search"), "")
-    mode = next((v for k, v in pairs if k == "_searchmode"), meta.get("searchmode"))
+    search, match = _search_of(meta, pairs)
     filter_args = [(k, v) for k, v in pairs if not (k.startswith("_") and "__" not in k)]
     where, params = Filters(sorted(filter_args)).build_where_clauses(table)
-    sql = capped_count_sql(
-        meta["fts_table"], table, where, raw=mode == "raw", cap=count_cap(datasette)
-    )
+    sql = capped_count_sql(meta["fts_table"], table, where, match, count_cap(datasette))
     db = datasette.get_database(DATABASE)
     try:
         return (await db.execute(sql, {**params, "search": search})).single_value()
@@ -117,11 +125,7 @@ async def search_count(datasette, table: str, pairs: list[tuple[str, str]]) -> i
 def dense_k(datasette) -> int:
     """DENSE_K, or the `probe_density_k` of the nianbao plugin's configuration (0: always probe past the
     cap, as the tests of that path do)."""
-    config = datasette.plugin_config("nianbao") or {}
-    try:
-        return max(0, int(config.get("probe_density_k", DENSE_K)))
-    except (TypeError, ValueError):
-        return DENSE_K
+    return _configured(datasette, "probe_density_k", DENSE_K, 0)
 
 
 def walk_is_cheaper(sampled: int, reports: int, k: int = DENSE_K) -> bool:
@@ -135,9 +139,7 @@ async def dense_past_cap(datasette, table: str, pairs: list[tuple[str, str]]) ->
     """walk_is_cheaper for this search, sampled in the newest rows (FTS5 reads only that rowid range)."""
     meta = datasette.table_metadata(DATABASE, table)
     fts = escape_sqlite(meta["fts_table"])
-    search = next((v for k, v in pairs if k == "_search"), "")
-    raw = next((v for k, v in pairs if k == "_searchmode"), meta.get("searchmode")) == "raw"
-    match = ":search" if raw else "escape_fts(:search)"
+    search, match = _search_of(meta, pairs)
     sql = (
         f"SELECT (SELECT count(*) FROM {fts} WHERE {fts} MATCH {match} AND rowid > top.m - :window), "
         f"top.m FROM (SELECT coalesce(max(rowid), 0) AS m FROM {escape_sqlite(table)}) AS top"
