@@ -11,9 +11,11 @@ robots.txt obeyed, one request at a time per host, `DOWNLOAD_DELAY` = `--delay`,
 below is exact), AutoThrottle off, the portal answering after `--latency` seconds.
 
 The politeness bound — what a crawl with perfect overlap of all hosts would take under these limits:
-- per host: Scrapy's slot starts a host's requests at least `delay` apart, so a host of p requests (robots.txt,
-  list pages, details) spans at least (p − 1) × delay from its first to its last request; the crawl can be
-  no shorter than its largest host: T_host = max over hosts of (p_h − 1) × delay.
+- per host: a host's next request starts at least `delay` after its last answer came back
+  (`NIANBAO_DELAY_FROM_RESPONSE`, `crawler.politeness`; Scrapy's own slot counts from the dispatch), so a
+  host of p requests (robots.txt, list pages, details) spans at least (p − 1) × (delay + latency) from its
+  first to its last request; the crawl can be no shorter than its largest host: T_host = max over hosts of
+  (p_h − 1) × (delay + latency) (with `-s NIANBAO_DELAY_FROM_RESPONSE=False`, (p_h − 1) × delay).
 - global: at most `CONCURRENT_REQUESTS` are in flight and each holds its place for at least the portal's
   latency, so P requests in all need T_global = P × latency / CONCURRENT_REQUESTS.
 - bound = max(T_host, T_global). Every host must be open from the start for a crawl to reach it, so
@@ -30,17 +32,19 @@ lean (≈ 8 ms with the pipelines): at a real 1 s that is 3,300 requests/s wante
 ≈ 400 (one core, lean), so the real national crawl on one machine is CPU-bound, not politeness-bound, and a
 delay scaled *down* only measures the CPU. To check that the scheduler keeps every host at its limit, the
 delay is scaled *up* until the machine has room: at 20 s the 3,300 hosts ask for ≈ 0.4–0.6 of a core at
-the start (2.4–3.6 ms per request), T_host is 880 s and the CPU floor ≈ 230–350 s. A machine that gives the
+the start (2.4–3.6 ms per request), T_host is 882 s and the CPU floor ≈ 230–350 s. A machine that gives the
 crawl less than that (a shared one) needs a longer delay or fewer bureaus: the script prints what the
 politeness asks of the CPU and what the crawl got, and the CPU floor beside the bound, and says which binds.
 The projection then puts the real figures back: at 1 s per portal T_host is the largest host's requests − 1
-in seconds, T_global is P × `--real-latency` ÷ `CONCURRENT_REQUESTS`, and the CPU seconds measured here are
+times (1 s + `--real-latency`), T_global is P × `--real-latency` ÷ `CONCURRENT_REQUESTS`, and the CPU seconds measured here are
 spread over the cores of N machines; the time is the largest of the three.
 
 Measured time is the portals' view: from the first request any portal saw to the last one. Each host is
-checked against its limits in its own log: at most one request in flight, robots.txt once, and no WINDOW
-consecutive requests within less than (WINDOW − 1) delays minus `--lateness` (a request dispatched on time can
-reach the socket late when the process waited for a CPU, which shortens one gap but not a span). Peak RSS is
+checked against its limits in its own log: at most one request in flight, robots.txt once, no two requests
+closer than the delay, and no WINDOW consecutive requests within less than (WINDOW − 1) delays. With the
+delay counted from the dispatch instead (`-s NIANBAO_DELAY_FROM_RESPONSE=False`), a request dispatched on
+time can reach the socket late when the process was busy, which shortens the gap after it but not a span:
+`--lateness` then allows that much on the spans, and single gaps are not checked. Peak RSS is
 the largest sum over the crawl's process tree at one instant (the crawl process, or the coordinator with its
 workers and Redis: everything on this machine), sampled every 0.25 s, with each process's own peak beside
 it. On a machine shared with other work the crawl gets only its share of the CPU (priorities do not help:
@@ -207,13 +211,16 @@ def crawl_distributed(
     return time.monotonic() - t0, sampler, args.workers
 
 
-def host_limits(stats: dict, delay: float, lateness: float) -> tuple[int, int, list[str], str]:
+def host_limits(
+    stats: dict, delay: float, lateness: float, gaps: bool
+) -> tuple[int, int, list[str], str]:
     """(most in flight on a host, most robots.txt fetches, hosts over their limits, what the spans say).
 
-    A host is over its limit when it had two requests in flight, fetched robots.txt twice, or received
-    WINDOW consecutive requests within less than (WINDOW − 1) delays minus `lateness`: Scrapy times each
-    request from the previous one's dispatch, so a request that reached the socket late (the process waited
-    for a CPU) shortens the gap after it by that lag, but spans of several requests do not add lags up.
+    A host is over its limit when it had two requests in flight, fetched robots.txt twice, received two
+    requests less than a delay apart (`gaps`: the delay counted from the answer, which no lateness can
+    shorten), or WINDOW consecutive requests within less than (WINDOW − 1) delays minus `lateness`: counted
+    from the dispatch, a request that reached the socket late (the process was busy) shortens the gap after
+    it by that lag, but spans of several requests do not add lags up.
     """
     over, shortest, whole = [], [], []
     for host, seen in stats.items():
@@ -224,9 +231,11 @@ def host_limits(stats: dict, delay: float, lateness: float) -> tuple[int, int, l
         if len(arrivals) > 1:
             whole.append((arrivals[-1] - arrivals[0]) / ((len(arrivals) - 1) * delay))
         short = bool(spans) and min(spans) < (WINDOW - 1) * delay - lateness
-        if seen["max_inflight"] > 1 or seen["robots"] > 1 or short:
+        close = gaps and seen["min_gap"] is not None and seen["min_gap"] < delay
+        if seen["max_inflight"] > 1 or seen["robots"] > 1 or short or close:
             over.append(
                 f"{host}: {seen['max_inflight']} in flight, robots.txt {seen['robots']}×, "
+                f"shortest gap {seen['min_gap'] or 0:.3f} s, "
                 f"shortest span of {WINDOW} {min(spans, default=0):.3f} s"
             )
     worst = max(s["max_inflight"] for s in stats.values())
@@ -270,8 +279,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--lateness",
         type=float,
-        default=1.5,
-        help="how late one request may reach a portal's socket on a loaded machine (s), see host_limits",
+        default=None,
+        help="how late one request may reach a portal's socket on a loaded machine (s), see host_limits "
+        "(default 0, or 1.5 with the delay counted from the dispatch)",
     )
     parser.add_argument(
         "--lean",
@@ -287,6 +297,13 @@ def main(argv: list[str] | None = None) -> None:
         help="one more Scrapy setting for the crawl (repeatable), after the ones above",
     )
     args = parser.parse_args(argv)
+    # the delay counted from the answer (crawler.politeness, default) or, as Scrapy does, from the dispatch
+    chosen = dict(item.split("=", 1) for item in args.set).get(
+        "NIANBAO_DELAY_FROM_RESPONSE", "True"
+    )
+    args.from_response = chosen.strip().lower() not in ("0", "false", "no", "off")
+    if args.lateness is None:
+        args.lateness = 0.0 if args.from_response else 1.5
     args.open_hosts = args.open_hosts or args.bureaus
     args.concurrency = args.concurrency or max(512, 3 * args.open_hosts)
     # each worker's queue starts its own hosts: together they spread the starts over one delay
@@ -333,20 +350,23 @@ def report(args, stats, per_host, wall, sampler, procs, portal_cpu, load_before)
     firsts = sorted(s["first"] for s in stats.values())
     last = max(s["last"] for s in stats.values())
     measured = last - firsts[0]
-    t_host = (max(per_host) - 1) * args.delay
+    t_host = (max(per_host) - 1) * (args.delay + (args.latency if args.from_response else 0.0))
     t_global = requests * args.latency / args.concurrency
     bound = max(t_host, t_global)
     cpu = sum(sampler.cpu.values())
     cores = min(procs, os.cpu_count() or 1)
     cpu_floor = cpu / cores
-    worst, robots, over, spans = host_limits(stats, args.delay, args.lateness)
+    worst, robots, over, spans = host_limits(
+        stats, args.delay, args.lateness, gaps=args.from_response
+    )
     min_gap = min(s["min_gap"] for s in stats.values() if s["min_gap"] is not None)
 
     print(f"requests seen by the portals: {requests} ({len(stats)} hosts)")
     print(
         f"per host: at most {worst} in flight, smallest gap {min_gap:.3f} s (delay {args.delay:g}), "
         f"robots.txt at most {robots}×; hosts over a limit: {len(over)}"
-        f" (no {WINDOW} requests within {WINDOW - 1} delays − {args.lateness:g} s)"
+        + (" (no two requests within a delay," if args.from_response else " (")
+        + f" no {WINDOW} requests within {WINDOW - 1} delays − {args.lateness:g} s)"
     )
     print(f"  {spans}")
     for line in over[:10]:
@@ -378,7 +398,7 @@ def report(args, stats, per_host, wall, sampler, procs, portal_cpu, load_before)
         f"peak RSS on this machine (crawl process tree): {sampler.peak / 1e6:.0f} MB = at most {sampler.breakdown()}"
     )
     per_request = cpu / requests
-    real_host = t_host / args.delay
+    real_host = (max(per_host) - 1) * (1.0 + (args.real_latency if args.from_response else 0.0))
     real_global = requests * args.real_latency / args.concurrency
     print(
         f"throughput {requests / measured:.0f} requests/s, {per_request * 1000:.2f} CPU ms per request "
