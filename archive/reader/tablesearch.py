@@ -39,11 +39,13 @@ PROBE_ARG = "_nianbao_search"
 COLLECT_ARG = "_nianbao_collect"
 PROBE_SORTS = ("published",)
 # Pages of fewer rows are read Datasette's way: the keyset of a page sorted by (published, id), `published <
-# :p or published is null or (published = :p and id > :q)`, may be read by SQLite through the date index
-# as a union of three ranges, every row of them probed and sorted, when the page is small (at 100,000
-# reports: limits up to 5 rows, 4 s, past Datasette's 1 s limit; 6 and more scan the index in page order,
-# 2 ms); collecting the matches once costs ≈ 55 ms whatever the page size.
-PROBE_MIN_SIZE = 8
+# :p or published is null or (published = :p and id > :q)`, is read by SQLite through the date index as a
+# union of three ranges, every row of them probed and sorted, when it asks for at most 5 rows (Datasette
+# reads one more than the page), at 100,000 reports as at 1 M (`select *`; a likelihood() on the probe or
+# sqlite_stat1 do not change it). From 5 rows on the index is scanned in page order: at 1 M reports pages of
+# 5–7 rows take 25–35 ms probed or collected, where Datasette's own `rowid in (…)` took 0.6–1.3 s. Pages of
+# 1–4 rows past the cap at 1 M reports pass Datasette's 1 s limit either way (HTTP 400).
+PROBE_MIN_SIZE = 5
 # Past the cap a page in date order is read one of two ways: each row the date index yields probed in the
 # search index (≈ 60 µs a probe — FTS5 parses the query through our Python tokenizer each time — and
 # 20 × page ÷ density probes), or every match collected once and each row checked against them (≈ 0.75 µs a
