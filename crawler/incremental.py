@@ -30,7 +30,7 @@ from typing import Any
 
 from scrapy import Request, signals
 
-from archive.schema import canonical_url
+from archive.urls import canonical_url
 from crawler.items import CrawlErrorItem, ReportItem
 from crawler.warc import META_KEY
 

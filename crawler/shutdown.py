@@ -26,8 +26,6 @@ import time
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from archive.runs import mark_interrupted
-
 __all__ = ["BoundedShutdown"]
 
 logger = logging.getLogger(__name__)
@@ -93,6 +91,10 @@ class BoundedShutdown:
         run_id, db = self._run()
         if not run_id or not db:
             return
+        # imported here: archive.runs brings sqlite-utils (and through it numpy, ≈ 16 MB), which a
+        # bureaus_redis worker, whose coordinator owns the run, never needs
+        from archive.runs import mark_interrupted
+
         mark_interrupted(db, run_id)
         self._marked.set()
 

@@ -191,6 +191,37 @@ def test_the_distributed_coordinator_runs_without_scrapy():
     assert out.strip() == "[]"
 
 
+def test_a_distributed_worker_loads_no_archive_writer():
+    """A bureaus_redis worker sends its items to Redis; the archive writer's sqlite-utils (and numpy through
+    it, ≈ 16 MB a process) is the coordinator's. Every component the worker's settings name is loaded."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from scrapy.utils.misc import load_object\n"
+        "from scrapy.utils.project import get_project_settings\n"
+        "from crawler.spiders.bureaus_redis import BureausRedisSpider\n"
+        "settings = get_project_settings()\n"
+        "BureausRedisSpider.update_settings(settings)\n"
+        "names = ['SCHEDULER', 'SCHEDULER_PRIORITY_QUEUE', 'DUPEFILTER_CLASS', 'TWISTED_DNS_RESOLVER',\n"
+        "         'REDIS_ITEMS_SERIALIZER']\n"
+        "paths = [settings[n] for n in names]\n"
+        "for key in ('DOWNLOADER_MIDDLEWARES', 'SPIDER_MIDDLEWARES', 'EXTENSIONS', 'ITEM_PIPELINES'):\n"
+        "    paths += [p for p, order in settings.getdict(key).items() if order is not None]\n"
+        "for path in paths:\n"
+        "    load_object(path)\n"
+        "print(len(paths), sorted(m for m in ('sqlite_utils', 'numpy') if m in sys.modules))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_POLITE"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.split(maxsplit=1)
+    assert int(out[0]) >= 15, out  # the components were found and loaded
+    assert out[1].strip() == "[]"
+
+
 def test_the_registry_names_every_family_and_only_those():
     from crawler.families import ADAPTERS
     from crawler.family_names import FAMILY_NAMES
