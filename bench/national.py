@@ -6,7 +6,8 @@ Run: .venv/bin/python bench/national.py [--bureaus 3300] [--delay 20] [--latency
 `sample_portals.national` serves every bureau (10–40 items, 10 to a list page, robots.txt) on its own
 address 127.20.X.Y from one asyncio process of its own, and records per host every request's arrival and
 how many were in flight. The crawl is the real one (`scrapy crawl bureaus`, or with `--workers N` that many
-scrapy-redis workers through `crawler.distributed`): full pipeline (or `--lean`: no item pipelines, no WARC),
+scrapy-redis workers under `python -m crawler.distributed`, the coordinator as a process of its own that
+starts Redis and the workers and writes the archive): full pipeline (or `--lean`: no item pipelines, no WARC),
 robots.txt obeyed, one request at a time per host, `DOWNLOAD_DELAY` = `--delay`, no jitter (so the bound
 below is exact), AutoThrottle off, the portal answering after `--latency` seconds.
 
@@ -46,7 +47,7 @@ delay counted from the dispatch instead (`-s NIANBAO_DELAY_FROM_RESPONSE=False`)
 time can reach the socket late when the process was busy, which shortens the gap after it but not a span:
 `--lateness` then allows that much on the spans, and single gaps are not checked. Peak RSS is
 the largest sum over the crawl's process tree at one instant (the crawl process, or the coordinator with its
-workers and Redis: everything on this machine), sampled every 0.25 s, with each process's own peak beside
+workers and Redis: everything on this machine; this script is not part of it), sampled every 0.25 s, with each process's own peak beside
 it. On a machine shared with other work the crawl gets only its share of the CPU (priorities do not help:
 with the kernel's autogroups, nice only ranks processes of one session), so the run-queue wait of the
 busiest process is printed with the load average: the part of the time that belonged to the neighbours.
@@ -196,18 +197,24 @@ def crawl_single(registry: Path, db: Path, args, server_pid: int) -> tuple[float
 def crawl_distributed(
     registry: Path, db: Path, args, server_pid: int
 ) -> tuple[float, TreeSampler, int]:
-    from crawler.distributed import local_redis, run
+    """(wall s, what the sampler saw, worker processes) of `python -m crawler.distributed`: the coordinator
+    as an operator runs it, a process of its own that starts Redis and the workers and writes the archive,
+    so the tree sampled is what the machine holds for the crawl (this script is not in it)."""
+    from crawler.distributed import free_port
 
-    os.environ.pop("NIANBAO_POLITE", None)
-    with local_redis() as url:
-        t0 = time.monotonic()
-        # the coordinator (this process) writes the archive; its workers and Redis are its children
-        with TreeSampler(os.getpid(), exclude=(server_pid,)) as sampler:
-            summary = run(
-                str(registry), db, args.workers, url, polite=True, settings=polite_settings(args)
-            )
-    if any(summary["exit_codes"]):
-        raise RuntimeError(f"worker exit codes {summary['exit_codes']}")
+    cmd = [sys.executable, "-m", "crawler.distributed", "--workers", str(args.workers)]
+    cmd += ["--registry", str(registry), "--db", str(db), "--redis-port", str(free_port())]
+    for name, value in polite_settings(args).items():
+        cmd += ["--set", f"{name}={value}"]
+    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_POLITE"}
+    t0 = time.monotonic()
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    with TreeSampler(proc.pid) as sampler:
+        _, err = proc.communicate()
+    if proc.returncode:
+        raise RuntimeError("coordinator: " + err.decode("utf-8", "replace")[-3000:])
     return time.monotonic() - t0, sampler, args.workers
 
 
