@@ -73,7 +73,11 @@ class HostFairQueue:
         # each next request is due one delay after the last, so 3,300 hosts opened together answer in one
         # wave every delay, faster than the CPU parses them, and the responses wait in memory (463 MB at
         # 3,300 hosts); started a little apart, their answers come spread over the delay.
-        rate = crawler.settings.getfloat("NIANBAO_HOST_START_RATE", 100.0)
+        # Started faster than the CPU parses their first list page (the dearest page), hosts leave what
+        # waits meanwhile in memory, and the process keeps that high-water mark: 3,300 hosts started 165 a
+        # second peaked at 341–366 MB in the first 75 s, 82 a second at 229 MB (bench/national.py, one
+        # process on a quiet machine). 50 a second opens 1,000 hosts in 20 s.
+        rate = crawler.settings.getfloat("NIANBAO_HOST_START_RATE", 50.0)
         self.start_gap = 1.0 / rate if rate > 0 else 0.0
         self._next_start = 0.0
         self._poke_pending = False
