@@ -41,7 +41,7 @@ def test_empty_setting_keeps_pythons_own():
 def test_set_for_the_crawl_and_put_back():
     before = gc.get_threshold()
     crawler = get_crawler(settings_dict={"NIANBAO_GC_THRESHOLDS": "4000,15,40"})
-    crawler.stats.open_spider(None)
+    crawler.stats.open_spider()
     ext = GcPolicy.from_crawler(crawler)
     crawler.signals.send_catch_log(signals.engine_started)
     try:
