@@ -181,14 +181,10 @@ def polite_settings(args) -> dict:
     }
 
 
-def crawl_single(registry: Path, db: Path, args, server_pid: int) -> tuple[float, TreeSampler, int]:
-    """(wall s, what the sampler saw, Scrapy processes) of `scrapy crawl bureaus`, polite settings."""
-    cmd = [SCRAPY, "crawl", "bureaus", "-a", f"registry={registry}", "-a", f"db={db}"]
-    for name, value in polite_settings(args).items():
-        cmd += ["-s", f"{name}={value}"]
-    env = {
-        k: v for k, v in os.environ.items() if k != "NIANBAO_POLITE"
-    }  # polite mode: the real defaults
+def sampled(cmd: list[str], what: str) -> tuple[float, TreeSampler]:
+    """(wall s, what the sampler saw) of one crawl command, polite mode (the real defaults: no
+    NIANBAO_POLITE), its process tree sampled until it ends."""
+    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_POLITE"}
     t0 = time.monotonic()
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -196,8 +192,16 @@ def crawl_single(registry: Path, db: Path, args, server_pid: int) -> tuple[float
     with TreeSampler(proc.pid) as sampler:
         _, err = proc.communicate()
     if proc.returncode:
-        raise RuntimeError(err.decode("utf-8", "replace")[-3000:])
-    return time.monotonic() - t0, sampler, 1
+        raise RuntimeError(f"{what}: " + err.decode("utf-8", "replace")[-3000:])
+    return time.monotonic() - t0, sampler
+
+
+def crawl_single(registry: Path, db: Path, args, server_pid: int) -> tuple[float, TreeSampler, int]:
+    """(wall s, what the sampler saw, Scrapy processes) of `scrapy crawl bureaus`, polite settings."""
+    cmd = [SCRAPY, "crawl", "bureaus", "-a", f"registry={registry}", "-a", f"db={db}"]
+    for name, value in polite_settings(args).items():
+        cmd += ["-s", f"{name}={value}"]
+    return *sampled(cmd, "scrapy crawl"), 1
 
 
 def crawl_distributed(
@@ -212,16 +216,7 @@ def crawl_distributed(
     cmd += ["--registry", str(registry), "--db", str(db), "--redis-port", str(free_port())]
     for name, value in polite_settings(args).items():
         cmd += ["--set", f"{name}={value}"]
-    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_POLITE"}
-    t0 = time.monotonic()
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    with TreeSampler(proc.pid) as sampler:
-        _, err = proc.communicate()
-    if proc.returncode:
-        raise RuntimeError("coordinator: " + err.decode("utf-8", "replace")[-3000:])
-    return time.monotonic() - t0, sampler, args.workers
+    return *sampled(cmd, "coordinator"), args.workers
 
 
 def host_limits(

@@ -28,8 +28,9 @@ RATE = 4.0  # hosts started per second
 LATENESS = 0.35  # the queue catches up starts up to 0.2 s late (_START_SLACK_S), and one request's lateness
 
 
-def test_hosts_start_spread_and_queued_requests_survive_packing(tmp_path):
-    portal = national.start_in_thread(BUREAUS, latency=0.01)
+def _crawl(tmp_path, bureaus: int, **settings) -> tuple[dict, dict]:
+    """(summary, the portal's per-host stats) of one real polite worker over `bureaus` national portals."""
+    portal = national.start_in_thread(bureaus, latency=0.01)
     try:
         registry = portal.write_registry(tmp_path / "national.yml")
         with local_redis() as url:
@@ -41,17 +42,20 @@ def test_hosts_start_spread_and_queued_requests_survive_packing(tmp_path):
                 polite=True,
                 log_dir=tmp_path,
                 settings={
-                    "DOWNLOAD_DELAY": 0.05,
                     "DOWNLOAD_DELAY_JITTER": 0,
                     "AUTOTHROTTLE_ENABLED": False,
                     "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
-                    "NIANBAO_OPEN_HOSTS": BUREAUS,
-                    "NIANBAO_HOST_START_RATE": RATE,
+                    "NIANBAO_OPEN_HOSTS": bureaus,
+                    **settings,
                 },
             )
-        stats = portal.stats()
+        return summary, portal.stats()
     finally:
         portal.stop()
+
+
+def test_hosts_start_spread_and_queued_requests_survive_packing(tmp_path):
+    summary, stats = _crawl(tmp_path, BUREAUS, DOWNLOAD_DELAY=0.05, NIANBAO_HOST_START_RATE=RATE)
     assert summary["exit_codes"] == [0]
     firsts = sorted(seen["first"] for seen in stats.values())
     assert len(firsts) == BUREAUS
@@ -82,30 +86,13 @@ def test_a_busy_worker_never_shortens_a_gap(tmp_path, monkeypatch, from_response
     follows it 0.02 s later; counted from the answer, never sooner than the delay."""
     bureaus = 4
     monkeypatch.setenv("PYTHONPATH", str(HERE))
-    portal = national.start_in_thread(bureaus, latency=0.01)
-    try:
-        registry = portal.write_registry(tmp_path / "national.yml")
-        with local_redis() as url:
-            summary = run(
-                str(registry),
-                tmp_path / "archive.db",
-                1,
-                url,
-                polite=True,
-                log_dir=tmp_path,
-                settings={
-                    "DOWNLOAD_DELAY": DELAY,
-                    "DOWNLOAD_DELAY_JITTER": 0,
-                    "AUTOTHROTTLE_ENABLED": False,
-                    "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
-                    "NIANBAO_OPEN_HOSTS": bureaus,
-                    "NIANBAO_DELAY_FROM_RESPONSE": from_response,
-                    "DOWNLOAD_HANDLERS": json.dumps({"http": "stalling_handler.StallingHandler"}),
-                },
-            )
-        stats = portal.stats()
-    finally:
-        portal.stop()
+    summary, stats = _crawl(
+        tmp_path,
+        bureaus,
+        DOWNLOAD_DELAY=DELAY,
+        NIANBAO_DELAY_FROM_RESPONSE=from_response,
+        DOWNLOAD_HANDLERS=json.dumps({"http": "stalling_handler.StallingHandler"}),
+    )
     assert summary["exit_codes"] == [0]
     assert sum(seen["requests"] for seen in stats.values()) == sum(
         national.pages_of(b) for b in range(bureaus)
