@@ -48,16 +48,15 @@ def parse_thresholds(value) -> tuple[int, int, int] | None:
 
 
 class GcPolicy:
-    """Sets the thresholds for the crawl and keeps, in the crawl's stats, how often the collector ran and its
-    longest pause (`nianbao/gc/…`): the figure to look at when a portal reports short gaps."""
+    """Sets the thresholds for the crawl and keeps, in the crawl's stats as it goes, how often the collector
+    ran and its longest pause (`nianbao/gc/…`): the figure to look at when a portal reports short gaps.
+    Kept as it goes, not at the end: a worker hands its stats on when its spider closes, before any
+    extension's own spider_closed could add to them."""
 
-    def __init__(self, thresholds: tuple[int, int, int], stats=None):
+    def __init__(self, thresholds: tuple[int, int, int], stats):
         self.thresholds = thresholds
         self.stats = stats
         self.before: tuple[int, int, int] | None = None
-        self.collections = [0, 0, 0]
-        self.paused = 0.0  # seconds spent collecting
-        self.longest = 0.0
         self._started = 0.0
 
     @classmethod
@@ -86,17 +85,12 @@ class GcPolicy:
             self.before = None
         if self._timed in gc.callbacks:
             gc.callbacks.remove(self._timed)
-        if self.stats is not None:
-            for generation, count in enumerate(self.collections):
-                self.stats.set_value(f"nianbao/gc/collections/{generation}", count)
-            self.stats.set_value("nianbao/gc/seconds", round(self.paused, 3))
-            self.stats.set_value("nianbao/gc/longest_pause_ms", round(self.longest * 1000, 3))
 
     def _timed(self, phase: str, info: dict) -> None:
         if phase == "start":
             self._started = time.perf_counter()
             return
         pause = time.perf_counter() - self._started
-        self.collections[info["generation"]] += 1
-        self.paused += pause
-        self.longest = max(self.longest, pause)
+        self.stats.inc_value(f"nianbao/gc/collections/{info['generation']}")
+        self.stats.inc_value("nianbao/gc/seconds", pause)
+        self.stats.max_value("nianbao/gc/longest_pause_ms", round(pause * 1000, 3))

@@ -190,6 +190,10 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ROW_START = re.compile(r"^-(?: |$)", re.MULTILINE)
 
 
+def _load(text: str) -> Any:
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (CSafeLoader or SafeLoader)
+
+
 def _parse(text: str) -> Any:
     """The document's data. A registry that is one top-level sequence is parsed a row at a time: parsed
     whole, PyYAML holds the node tree of every row at once, and a national registry of 3,300 rows (0.9 MB)
@@ -201,14 +205,15 @@ def _parse(text: str) -> Any:
     if not starts or any(
         line.strip() and not line.lstrip().startswith("#") for line in head.splitlines()
     ):
-        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (CSafeLoader or SafeLoader)
-    rows: list[Any] = []
+        return _load(text)
     try:
-        for begin, end in zip(starts, [*starts[1:], len(text)], strict=True):
-            rows.extend(yaml.load(text[begin:end], Loader=_LOADER) or [])  # noqa: S506
+        return [
+            row
+            for begin, end in zip(starts, [*starts[1:], len(text)], strict=True)
+            for row in _load(text[begin:end]) or []
+        ]
     except yaml.YAMLError:
-        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - raises with the document's line numbers
-    return rows
+        return _load(text)  # raises with the document's line numbers
 
 
 def load_registry(name_or_path: str | Path) -> list[Bureau]:
