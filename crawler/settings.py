@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from scrapy.settings.default_settings import EXTENSIONS_BASE as _SCRAPY_EXTENSIONS_BASE
+
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -81,17 +83,27 @@ DOWNLOADER_MIDDLEWARES.update(
         "crawler.incremental.ListFailureMiddleware": 540,
     }
 )
-SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalSpiderMiddleware": 600}
+SPIDER_MIDDLEWARES = {
+    "crawler.incremental.IncrementalSpiderMiddleware": 600,
+    # the last to see a callback's output (below Scrapy's HttpErrorMiddleware, 50): a response handled
+    # lets go of its selector, a reference cycle that kept every parsed page until a full collection
+    "crawler.gcpolicy.ReleaseSelectorMiddleware": 10,
+}
 EXTENSIONS = {
     "crawler.incremental.RunSummary": 600,
     # SIGTERM / Ctrl-C end the crawl within NIANBAO_SHUTDOWN_GRACE + 2 s (crawler/shutdown.py)
     "crawler.shutdown.BoundedShutdown": 100,
-    # No remote control: the telnet console and the remote-control HTTP server (Scrapy 2.19+, runs any
-    # Python code it is sent, and writes a job file with its token to the user's profile directory) are
-    # off twice, by setting and by extension.
-    "scrapy.extensions.telnet.TelnetConsole": None,
-    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+# No remote control: the telnet console and the remote-control HTTP server (Scrapy 2.19+, runs any Python
+# code it is sent, and writes a job file with its token to the user's profile directory) are off twice, by
+# setting and by extension. They leave Scrapy's base list rather than sit in EXTENSIONS as None: Scrapy
+# imports every key of EXTENSIONS to compare it with the base's, and the remote control brings aiohttp with
+# it, ≈ 10 MB in every crawl process (each worker of a national crawl) for an extension that never runs.
+_SERVERS = (
+    "scrapy.extensions.telnet.TelnetConsole",
+    "scrapy.extensions.remote_control.RemoteControl",
+)
+EXTENSIONS_BASE = {k: v for k, v in _SCRAPY_EXTENSIONS_BASE.items() if k not in _SERVERS}
 REMOTE_CONTROL_ENABLED = False
 NIANBAO_SHUTDOWN_GRACE = 5.0
 # Page caps (crawler/bounds.py): list requests per column and pages per bureau; a registry row's

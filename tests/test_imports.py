@@ -209,10 +209,10 @@ def test_a_distributed_worker_loads_no_archive_writer():
         "         'REDIS_ITEMS_SERIALIZER']\n"
         "paths = [settings[n] for n in names]\n"
         "for key in ('DOWNLOADER_MIDDLEWARES', 'SPIDER_MIDDLEWARES', 'EXTENSIONS', 'ITEM_PIPELINES'):\n"
-        "    paths += [p for p, order in settings.getdict(key).items() if order is not None]\n"
+        "    paths += [p for p, order in settings.get_component_priority_dict_with_base(key).items() if order is not None]\n"
         "for path in paths:\n"
         "    load_object(path)\n"
-        "print(len(paths), sorted(m for m in ('sqlite_utils', 'numpy') if m in sys.modules))\n"
+        "print(len(paths), sorted(m for m in ('sqlite_utils', 'numpy', 'aiohttp') if m in sys.modules))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "NIANBAO_POLITE"}
     out = subprocess.run(
