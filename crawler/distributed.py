@@ -212,6 +212,24 @@ def worker_command(
     return cmd
 
 
+@contextmanager
+def _without(*modules: str) -> Iterator[None]:
+    """Imports made inside do not find these modules, unless they are loaded already; after it they can be.
+
+    sqlite-utils imports numpy and pandas when it can, only to map their scalar types to column types: the
+    coordinator writes what workers sent as JSON (strings and numbers), and numpy alone is ≈ 12 MB of its
+    ≈ 50 (bench/national.py). sqlite-utils reads the failed import as "not installed"."""
+    hidden = [m for m in modules if m not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # "import numpy" raises ImportError
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+
+
 def run(
     registry: str,
     db: Path,
@@ -226,7 +244,8 @@ def run(
 
     `settings` are passed to every worker as `-s NAME=VALUE` (the politeness tests and benches set delays).
     """
-    from archive.ingest import Archive
+    with _without("numpy", "pandas"):
+        from archive.ingest import Archive
     from crawler.registry import load_registry, select_bureaus
 
     bureaus = select_bureaus(load_registry(registry), bureau)
