@@ -159,6 +159,8 @@ if os.environ.get("NIANBAO_POLITE", "1") != "0":
     DOWNLOADER_MIDDLEWARES = {
         **DOWNLOADER_MIDDLEWARES,
         "crawler.politeness.HostPauseMiddleware": 560,
+        # after robots.txt (100): a request its slot would hold for a whole delay waits in the queue instead
+        "crawler.politeness.EarlyRequestMiddleware": 101,
     }
     # Responses the scraper may hold unparsed before the engine stops handing out requests (Scrapy: 5 MB).
     # Thousands of hosts come due side by side, and when the CPU falls behind them every response that

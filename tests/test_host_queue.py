@@ -102,3 +102,70 @@ def test_a_busy_worker_never_shortens_a_gap(tmp_path, monkeypatch, from_response
         assert shortest >= DELAY - STAMP_SLACK, shortest
     else:  # the stall is real: without the answer's clock it does shorten gaps
         assert shortest < DELAY - STAMP_SLACK, shortest
+
+
+def test_a_request_its_slot_would_hold_waits_in_the_queue(tmp_path):
+    """A host's first request reaches its slot just after robots.txt, a whole delay early, and would wait
+    there with its whole middleware chain: past NIANBAO_REQUEUE_AFTER it goes back to the queue
+    (crawler.politeness.EarlyRequestMiddleware) and comes out when its host is due. Nothing is lost or
+    fetched twice for it, and no gap gets shorter."""
+    bureaus, delay = 2, 0.25
+    summary, stats = _crawl(tmp_path, bureaus, DOWNLOAD_DELAY=delay, NIANBAO_REQUEUE_AFTER=0.05)
+    assert summary["exit_codes"] == [0]
+    requeued = sum(w.get("nianbao/requeued_early", 0) for w in summary["worker_stats"])
+    assert requeued >= bureaus  # at least each host's first request after its robots.txt
+    assert sum(seen["requests"] for seen in stats.values()) == sum(
+        national.pages_of(b) for b in range(bureaus)
+    )
+    assert all(seen["robots"] == 1 and seen["max_inflight"] == 1 for seen in stats.values())
+    assert min(seen["min_gap"] for seen in stats.values()) >= delay - STAMP_SLACK
+    conn = sqlite3.connect(tmp_path / "archive.db")
+    (stored,) = conn.execute("SELECT count(*) FROM reports").fetchone()
+    conn.close()
+    assert stored == sum(national.items_of(b) for b in range(bureaus))
+
+
+def test_queued_requests_are_kept_small_and_come_back_whole():
+    """The queue keeps each request pickled and deflated against the first one it packed: a request of a
+    crawl is mostly what the others have too (keys, callbacks, meta, most of its URL)."""
+    import pickle
+
+    from scrapy import Request, Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.politeness import HostFairQueue
+
+    class Portal(Spider):
+        name = "portal"
+
+        def parse_detail(self, response):
+            return None
+
+        def on_error(self, failure):
+            return None
+
+    crawler = get_crawler(Portal)
+    spider = crawler.spider = Portal()
+    queue = HostFairQueue(crawler)
+    requests = [
+        Request(
+            f"http://127.20.{i // 200}.{i % 200 + 1}:8000/b{i}/zwgk/ndbg/2024{i % 12 + 1:02d}/t2024_{i * 7919}.html",
+            callback=spider.parse_detail,
+            errback=spider.on_error,
+            priority=i % 3,
+            meta={
+                "bureau_id": f"nat-{i:04d}",
+                "list_title": f"交通运输局{2020 + i % 5}年政府信息公开工作年度报告",
+                "list_date": f"2024-01-{i % 28 + 1:02d}",
+                "state": {"page": i, "cap": 500},
+            },
+        )  # fmt: skip
+        for i in range(60)
+    ]
+    packed = [queue._packed(r) for r in requests]
+    for request, entry in zip(requests, packed, strict=True):
+        assert isinstance(entry, bytes)
+        back = queue._unpacked(entry)
+        assert back.to_dict(spider=spider) == request.to_dict(spider=spider)
+    plain = sum(len(pickle.dumps(r.to_dict(spider=spider), protocol=5)) for r in requests[1:])
+    assert sum(len(entry) for entry in packed[1:]) < 0.5 * plain
