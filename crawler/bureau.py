@@ -14,7 +14,7 @@ from typing import Any
 __all__ = ["Bureau"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bureau:
     id: str
     name: str

@@ -152,3 +152,29 @@ def test_writer_keeps_a_batch_until_saved_and_replay_is_harmless(redis_url, tmp_
         assert archive.conn.execute("select count(*) from reports").fetchone()[0] == 1
         assert archive.conn.execute("select count(*) from crawl_errors").fetchone()[0] == 1
     clear_crawl_keys(server)
+
+
+def test_the_shared_dupefilter_keeps_digests(redis_url):
+    """Each fingerprint is kept in Redis as the 20 bytes of its digest: a URL seen by one worker is seen by
+    every other (the same fingerprint as scrapy-redis' own), and Redis holds half as much per page."""
+    from scrapy import Request
+    from scrapy_redis.dupefilter import RFPDupeFilter
+
+    from crawler.affinity import CompactDupeFilter
+
+    server = redis_client(redis_url)
+    key = "nianbao-test:dupefilter"
+    server.delete(key)
+    try:
+        one, other = CompactDupeFilter(server, key), CompactDupeFilter(server, key)
+        page = Request("http://127.20.0.1:8000/b0/zwgk/ndbg/t20240120_7.html")
+        assert not one.request_seen(page)
+        assert other.request_seen(Request(page.url))
+        assert not other.request_seen(Request(page.url + "?page=2"))
+        (member, *_) = server.smembers(key)
+        assert len(member) == 20
+        assert one.request_fingerprint(page).hex() == RFPDupeFilter(
+            server, key
+        ).request_fingerprint(page)
+    finally:
+        server.delete(key)

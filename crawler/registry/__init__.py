@@ -12,6 +12,7 @@ machine — the sample and test portals — says so with `allow_loopback: true`,
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -66,6 +67,7 @@ OPTIONAL = ("columns", "verified", "overrides", "allow_loopback")
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A six-digit administrative division code: matches "410000", "430900", "341221".
 _REGION_RE = re.compile(r"^\d{6}$")
+_NO_OVERRIDES: MappingProxyType = MappingProxyType({})
 
 
 class RegistryError(ValueError):
@@ -162,18 +164,20 @@ def _check_row(index: int, row: Any, problems: list[str]) -> Bureau | None:
 
     if len(problems) > before:
         return None
+    # Every process of a national crawl keeps the whole registry (3,300 rows): the values thousands of rows
+    # share (level, province, family) are kept once, and so is the empty mapping of a row without overrides.
     return Bureau(
         id=rid,
         name=row["name"],
-        level=level,
-        province=row["province"],
+        level=sys.intern(level),
+        province=sys.intern(row["province"]),
         region_code=code,
         homepage=homepage,
-        family=family,
+        family=sys.intern(family),
         columns=tuple(columns),
         verified=verified,
         allow_loopback=loopback,
-        overrides=MappingProxyType(dict(overrides)),
+        overrides=MappingProxyType(dict(overrides)) if overrides else _NO_OVERRIDES,
     )
 
 
