@@ -158,10 +158,11 @@ def test_search_page_next_links_see_every_match_once(served, tied_archive, query
     assert by_rank == [r["id"] for r in export]
 
 
-@pytest.mark.parametrize("size", [1, 4, 5], ids=["datasette-1", "datasette-4", "date-order-5"])
+@pytest.mark.parametrize("size", [1, 4, 5], ids=["window-1", "window-4", "date-order-5"])
 def test_small_pages_past_the_cap_see_every_match_once(served, tied_archive, size):
-    """Pages smaller than PROBE_MIN_SIZE are read Datasette's way past the cap, the others in date order
-    (probed or collected), every one in the same order."""
+    """Pages smaller than PROBE_MIN_SIZE are read past the cap as the first rows of a window in date order
+    (tablesearch.window_clause), the others in date order directly (probed or collected), every one in the
+    same order, the undated and the tied included."""
     want = newest_first(expected(tied_archive, "交通", None), "id")
     data = get_json(served, "/archive/reports.json", {"_search": "交通", "_size": size})
     seen = [r[0] for r in data["rows"]]
@@ -170,3 +171,28 @@ def test_small_pages_past_the_cap_see_every_match_once(served, tied_archive, siz
             data = json.load(resp)
         seen += [r[0] for r in data["rows"]]
     assert seen == want
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_small_pages_past_the_cap_keep_their_sort_and_filters(served, tied_archive, size):
+    """The window of a small page carries the page's own sort (oldest first: the undated first) and its
+    column filters (a date filter drops the undated), so its rows are the ones Datasette would list."""
+    want = expected(tied_archive, "交通", None)
+    assert len(want) > CAP
+    oldest = newest_first(want, "id", oldest=True)
+    dated = [r for r in want if r["published"] is not None and r["published"] >= "2000-01-01"]
+    assert len(dated) > CAP and len(dated) < len(want)
+    for params, order in (
+        ({"_sort": "published"}, oldest),
+        ({"published__gte": "2000-01-01"}, newest_first(dated, "id")),
+    ):
+        data = get_json(
+            served, "/archive/reports.json", {"_search": "交通", "_size": size, **params}
+        )
+        assert "nianbao_w" in data["query"]["sql"]  # read through the window
+        seen = [r[0] for r in data["rows"]]
+        while data.get("next_url"):
+            with urllib.request.urlopen(data["next_url"], timeout=60) as resp:
+                data = json.load(resp)
+            seen += [r[0] for r in data["rows"]]
+        assert seen == order, params

@@ -17,10 +17,11 @@ on through a large result stays capped and a filter that narrows it gets its exa
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qsl, urlencode
 
 from datasette.filters import Filters
-from datasette.utils import escape_sqlite
+from datasette.utils import escape_sqlite, urlsafe_components
 from datasette.utils.asgi import Request
 
 from archive.reader.common import DATABASE
@@ -38,14 +39,16 @@ PROBE_ARG = "_nianbao_search"
 # The same search past the cap with sparse matches: collected once, each row in date order checked against them.
 COLLECT_ARG = "_nianbao_collect"
 PROBE_SORTS = ("published",)
-# Pages of fewer rows are read Datasette's way: the keyset of a page sorted by (published, id), `published <
-# :p or published is null or (published = :p and id > :q)`, is read by SQLite through the date index as a
-# union of three ranges, every row of them probed and sorted, when it asks for at most 5 rows (Datasette
-# reads one more than the page), at 100,000 reports as at 1 M (`select *`; a likelihood() on the probe or
-# sqlite_stat1 do not change it). From 5 rows on the index is scanned in page order: at 1 M reports pages of
-# 5–7 rows take 25–35 ms probed or collected, where Datasette's own `rowid in (…)` took 0.6–1.3 s. Pages of
-# 1–4 rows past the cap at 1 M reports pass Datasette's 1 s limit either way (HTTP 400).
+# Pages of fewer rows are read inside a window of their own. The keyset of a page sorted by (published, id),
+# `published < :p or published is null or (published = :p and id > :q)`, is read by SQLite through the date
+# index as a union of three ranges, every row of them probed and sorted, when it asks for at most 5 rows
+# (Datasette reads one more than the page), at 100,000 reports as at 1 M (`select *`; a likelihood() on the
+# probe or sqlite_stat1 do not change it): past Datasette's 1 s limit at 1 M reports (HTTP 400). From 5 rows
+# on the index is scanned in page order (pages of 5–7 rows: 25–35 ms at 1 M reports). So a smaller page
+# is the first rows of a window of WINDOW_ROWS read in that order by a subquery with the same search, filters
+# and keyset (window_clause), and Datasette's own query looks those few rows up by rowid.
 PROBE_MIN_SIZE = 5
+WINDOW_ROWS = 8
 # Past the cap a page in date order is read one of two ways: each row the date index yields probed in the
 # search index (≈ 60 µs a probe — FTS5 parses the query through our Python tokenizer each time — and
 # 20 × page ÷ density probes), or every match collected once and each row checked against them (≈ 0.75 µs a
@@ -246,15 +249,19 @@ def _encode(pairs: list[tuple[str, str]]) -> bytes:
 def _walks_published(datasette, table: str, pairs: list[tuple[str, str]]) -> bool:
     """Whether the page is ordered by an indexed date, so it can be read in that order, probing the index
     for each row, and stop after one page (PROBE_SORTS)."""
-    args = dict(pairs)
-    size = args.get("_size", "")
-    if size.isdigit() and int(size) < PROBE_MIN_SIZE:
-        return False
-    sort = args.get("_sort") or args.get("_sort_desc")
-    if not sort:
-        meta = datasette.table_metadata(DATABASE, table)
-        sort = meta.get("sort") or meta.get("sort_desc")
-    return sort in PROBE_SORTS
+    return _sort_of(datasette, table, dict(pairs))[0] in PROBE_SORTS
+
+
+def _sort_of(datasette, table: str, args) -> tuple[str | None, bool]:
+    """(the column the page is sorted by, whether descending), as Datasette reads it."""
+    if args.get("_sort"):
+        return args["_sort"], False
+    if args.get("_sort_desc"):
+        return args["_sort_desc"], True
+    meta = datasette.table_metadata(DATABASE, table)
+    if meta.get("sort"):
+        return meta["sort"], False
+    return meta.get("sort_desc"), bool(meta.get("sort_desc"))
 
 
 async def probe_filter(request, table, database, datasette):
@@ -279,25 +286,89 @@ async def probe_filter(request, table, database, datasette):
         return None
     raw = (request.args.get("_searchmode") or meta.get("searchmode")) == "raw"
     match = ":nianbao_search" if raw else "escape_fts(:nianbao_search)"
+    clause = _search_clause(escape_sqlite(table), escape_sqlite(fts), match, collect)
+    params = {"nianbao_search": search}
+    size = request.args.get("_size", "")
+    if size.isdigit() and int(size) < PROBE_MIN_SIZE:
+        window = await window_clause(
+            datasette,
+            table,
+            request,
+            lambda ref: _search_clause(ref, escape_sqlite(fts), match, collect),
+        )
+        if window is not None:
+            clause, more = window
+            params.update(more)
+    return FilterArguments(
+        [clause],
+        params,
+        [f'search matches "{search}"'],
+        {"search": search, "supports_search": True},
+    )
+
+
+def _search_clause(ref: str, fts: str, match: str, collect: bool) -> str:
+    """The row `ref` (a table or its alias, escaped) matches the search, probed or collected."""
     if collect:
         # Datasette's `rowid in (…)` lets SQLite look every match up and sort them all (past its 1 s limit
         # for 24,000 matches at 1 M reports); the + keeps the date index in charge, each row checked against
         # the matches collected once (≈ 6–50 ms for 24,000–93,000 matches)
-        clause = (
-            f"+{escape_sqlite(table)}.rowid in (select rowid from {escape_sqlite(fts)} "
-            f"where {escape_sqlite(fts)} match {match})"
-        )
-    else:
-        clause = (
-            f"exists (select 1 from {escape_sqlite(fts)} where {escape_sqlite(fts)} match {match} "
-            f"and {escape_sqlite(fts)}.rowid = {escape_sqlite(table)}.rowid)"
-        )
-    return FilterArguments(
-        [clause],
-        {"nianbao_search": search},
-        [f'search matches "{search}"'],
-        {"search": search, "supports_search": True},
+        return f"+{ref}.rowid in (select rowid from {fts} where {fts} match {match})"
+    return f"exists (select 1 from {fts} where {fts} match {match} and {fts}.rowid = {ref}.rowid)"
+
+
+# Datasette's filter parameters are :p0, :p1 …; the window's copies of them are renamed (:nianbao_w0 …)
+_FILTER_PARAM = re.compile(r":p(\d+)\b")
+
+
+async def window_clause(datasette, table: str, request, clause_for) -> tuple[str, dict] | None:
+    """`rowid in (the next WINDOW_ROWS rows in the page's order)` and its parameters: the search
+    (`clause_for(alias)`), the page's filters and its keyset (`_next`, read as Datasette reads it) applied
+    to the table under an alias, in the page's order (a column of PROBE_SORTS, then the primary key). None
+    for a table whose primary key is not one column."""
+    pks = await datasette.get_database(DATABASE).primary_keys(table)
+    if len(pks) != 1:
+        return None
+    alias = "nianbao_w"
+    column, desc = _sort_of(datasette, table, request.args)
+    col, key = f"{alias}.{escape_sqlite(column)}", f"{alias}.{escape_sqlite(pks[0])}"
+    # the filter arguments as Datasette's table view collects them
+    pairs = [
+        (k, v)
+        for k in request.args
+        if not (k.startswith("_") and "__" not in k)
+        for v in request.args.getlist(k)
+    ]
+    where, filter_params = Filters(sorted(pairs)).build_where_clauses(table)
+    clauses = [clause_for(alias)] + [_FILTER_PARAM.sub(rf":{alias}\1", w) for w in where]
+    params = {f"{alias}{k[1:]}": v for k, v in filter_params.items()}
+    token = request.args.get("_next")
+    components = urlsafe_components(token) if token else []
+    if len(components) > 1:
+        # Datasette's keyset for a sorted page (datasette/views/table.py): the sort value, then the key
+        value = None if token.split(",")[0] == "$null" else components[0]
+        params[f"{alias}_key"] = components[1]
+        after = f"{key} > :{alias}_key"
+        if value is None:
+            clauses.append(
+                f"({col} is null and {after})"
+                if desc
+                else f"({col} is not null or ({col} is null and {after}))"
+            )
+        else:
+            params[f"{alias}_value"] = value
+            null = f" or {col} is null" if desc else ""
+            op = "<" if desc else ">"
+            clauses.append(
+                f"({col} {op} :{alias}_value{null} or ({col} = :{alias}_value and {after}))"
+            )
+    quoted = escape_sqlite(table)
+    window = (
+        f"{quoted}.rowid in (select {alias}.rowid from {quoted} as {alias} "
+        f"where {' and '.join(clauses)} order by {col} {'desc' if desc else 'asc'}, {key} "
+        f"limit {WINDOW_ROWS})"
     )
+    return window, params
 
 
 def count_over_cap(request: Request | None) -> bool:
