@@ -49,7 +49,8 @@ time can reach the socket late when the process was busy, which shortens the gap
 `--lateness` then allows that much on the spans, and single gaps are not checked. Peak RSS is
 the largest sum over the crawl's process tree at one instant (the crawl process, or the coordinator with its
 workers and Redis: everything on this machine; this script is not part of it), sampled every 0.25 s, with each process's own peak beside
-it. On a machine shared with other work the crawl gets only its share of the CPU (priorities do not help:
+it; peak PSS is the same sum in proportional set sizes, which count a page several processes share (the
+libraries two Scrapy workers map) once instead of in each of them: what the machine holds for the crawl. On a machine shared with other work the crawl gets only its share of the CPU (priorities do not help:
 with the kernel's autogroups, nice only ranks processes of one session), so the run-queue wait of the
 busiest process is printed with the load average: the part of the time that belonged to the neighbours.
 """
@@ -81,6 +82,8 @@ SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 # the process kept the high-water mark of what waited meanwhile (341 MB in the first 75 s, against 229 MB
 # started over two; the bound does not count the starts, which cost the ratio up to 2 delays ÷ the bound).
 START_DELAYS = 2
+# The sampler reads proportional set sizes every this many samples (pss()).
+PSS_EVERY = 4
 # The per-host check of tests/test_politeness.py: spans of WINDOW consecutive requests, one lateness allowed (--lateness).
 WINDOW = 9
 
@@ -96,6 +99,7 @@ class TreeSampler:
         self.root = psutil.Process(pid)
         self.exclude = set(exclude)
         self.peak = 0
+        self.peak_pss = 0  # the same sum in proportional set sizes (pss), every PSS_EVERY samples
         self.peaks: dict[int, tuple[str, int]] = {}
         self.cpu: dict[int, float] = {}
         self.wait: dict[int, float] = {}  # seconds runnable but waiting for a CPU (main thread)
@@ -118,8 +122,10 @@ class TreeSampler:
         return [p for p in procs if p.pid not in self.exclude]
 
     def _run(self) -> None:
+        tick = 0
         while not self._stop.is_set():
-            total = 0
+            total = shared = 0
+            with_pss = tick % PSS_EVERY == 0
             for proc in self._procs():
                 try:
                     rss = proc.memory_info().rss
@@ -128,10 +134,15 @@ class TreeSampler:
                     self.wait[proc.pid] = runqueue_wait(proc.pid)
                     label, before = self.peaks.get(proc.pid) or (role(proc), 0)
                     self.peaks[proc.pid] = (label, max(before, rss))
+                    if with_pss:
+                        shared += pss(proc.pid)
                 except psutil.Error:
                     continue
                 total += rss
             self.peak = max(self.peak, total)
+            if with_pss:
+                self.peak_pss = max(self.peak_pss, shared)
+            tick += 1
             time.sleep(0.25)
 
     def breakdown(self) -> str:
@@ -149,6 +160,20 @@ def role(proc: psutil.Process) -> str:
     if "scrapy" in cmd:
         return "crawl"
     return "coordinator"
+
+
+def pss(pid: int) -> int:
+    """The process's proportional set size in bytes: its pages, each page it shares with N processes counted
+    1/N. Summed over processes it counts a shared page once, where RSS counts it in every process that maps
+    it (two Scrapy workers share ≈ 16 MB of libpython, cryptography, lxml and libcrypto pages). The kernel
+    walks the page tables for it (/proc/PID/smaps_rollup), so it is read once a second, not every 0.25 s."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
 
 
 def runqueue_wait(pid: int) -> float:
@@ -406,6 +431,10 @@ def report(args, stats, per_host, wall, sampler, procs, portal_cpu, load_before)
     )
     print(
         f"peak RSS on this machine (crawl process tree): {sampler.peak / 1e6:.0f} MB = at most {sampler.breakdown()}"
+    )
+    print(
+        f"peak PSS on this machine (the same tree, a page shared by several processes counted once, "
+        f"sampled every {PSS_EVERY * 0.25:g} s): {sampler.peak_pss / 1e6:.0f} MB"
     )
     per_request = cpu / requests
     real_host = (max(per_host) - 1) * (1.0 + (args.real_latency if args.from_response else 0.0))

@@ -217,8 +217,8 @@ class Datasette:
 
     def search_count(self, query: str, **filters) -> int | None:
         """The search box's count: None past the count cap (the response says X-Nianbao-Count: >cap)."""
-        # a page of 20, not 1: past the cap a page under 8 rows is read Datasette's way, and at 1 M reports
-        # that sorts every match (HTTP 400 past its 1 s limit; README, "A million reports")
+        # a page of 20, as the reader's search box asks (pages of 1–4 rows past the cap are read through a
+        # window, archive/reader/tablesearch.py; README, "A million reports")
         data = self.get_json(
             "/archive/reports.json", _search=query, _size="20", _nofacet="1", **filters
         )

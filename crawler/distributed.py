@@ -43,6 +43,7 @@ from crawler.redis_keys import (
     SPIDER_NAME,
     WORKER_STATS_KEY,
     affinity_keys,
+    dupefilter_shards,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,6 +117,7 @@ def clear_crawl_keys(server) -> None:
     """A run starts and ends with an empty frontier, dupefilter, item list and discovery state."""
     keys = [SEEDS_KEY, SEEDED_KEY, QUEUE_KEY, DUPEFILTER_KEY, ITEMS_KEY, WORKER_STATS_KEY]
     keys += list(server.scan_iter(match=DISCOVERY_KEY % "*"))
+    keys += list(server.scan_iter(match=dupefilter_shards(DUPEFILTER_KEY), count=1000))
     # host routing (crawler/affinity.py): owners, heartbeats, inboxes, orphans
     routing = affinity_keys(SPIDER_NAME)
     keys += [routing["owners"], routing["live"], routing["orphans"], routing["loads"]]

@@ -14,6 +14,7 @@ __all__ = [
     "SPIDER_NAME",
     "WORKER_STATS_KEY",
     "affinity_keys",
+    "dupefilter_shards",
 ]
 
 SPIDER_NAME = "bureaus_redis"
@@ -39,3 +40,9 @@ def affinity_keys(spider_name: str) -> dict[str, str]:
         # while another one, maybe on another machine, still has work that may spill over
         "loads": f"{spider_name}:loads",
     }
+
+
+def dupefilter_shards(key: str) -> str:
+    """The Redis pattern of every host's hash of the shared dupefilter under `key` (crawler.affinity's
+    CompactDupeFilter keeps one per host: `bureaus_redis:dupefilter:127.20.0.1`)."""
+    return key + ":*"

@@ -155,8 +155,9 @@ def test_writer_keeps_a_batch_until_saved_and_replay_is_harmless(redis_url, tmp_
 
 
 def test_the_shared_dupefilter_keeps_digests(redis_url):
-    """Each fingerprint is kept in Redis as the 20 bytes of its digest: a URL seen by one worker is seen by
-    every other (the same fingerprint as scrapy-redis' own), and Redis holds half as much per page."""
+    """Each fingerprint is kept in its host's Redis hash as the 20 bytes of its digest: a URL seen by one
+    worker is seen by every other (the same fingerprint as scrapy-redis' own), a county portal's pages are
+    one small hash (Redis' compact encoding), and clearing the filter leaves no host's hash behind."""
     from scrapy import Request
     from scrapy_redis.dupefilter import RFPDupeFilter
 
@@ -164,17 +165,20 @@ def test_the_shared_dupefilter_keeps_digests(redis_url):
 
     server = redis_client(redis_url)
     key = "nianbao-test:dupefilter"
-    server.delete(key)
+    one, other = CompactDupeFilter(server, key), CompactDupeFilter(server, key)
     try:
-        one, other = CompactDupeFilter(server, key), CompactDupeFilter(server, key)
         page = Request("http://127.20.0.1:8000/b0/zwgk/ndbg/t20240120_7.html")
         assert not one.request_seen(page)
         assert other.request_seen(Request(page.url))
         assert not other.request_seen(Request(page.url + "?page=2"))
-        (member, *_) = server.smembers(key)
-        assert len(member) == 20
-        assert one.request_fingerprint(page).hex() == RFPDupeFilter(
-            server, key
-        ).request_fingerprint(page)
+        assert not one.request_seen(Request("http://127.20.0.2:8000/b1/zwgk/ndbg/index.html"))
+        shard = f"{key}:127.20.0.1"
+        assert server.hlen(shard) == 2
+        assert all(len(field) == 20 for field in server.hkeys(shard))
+        assert server.object("encoding", shard) in (b"listpack", b"ziplist")
+        assert one.request_fingerprint(page).hex() == RFPDupeFilter(server, key).request_fingerprint(page)
+        one.clear()
+        assert not list(server.scan_iter(match=key + "*"))
     finally:
-        server.delete(key)
+        for k in server.scan_iter(match=key + "*"):
+            server.delete(k)

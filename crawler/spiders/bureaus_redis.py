@@ -79,7 +79,7 @@ class BureausRedisSpider(RedisMixin, BureausSpider):
         for name, value in {
             # each host's requests to one worker, so a portal sees one slot (crawler/affinity.py)
             "SCHEDULER": "crawler.affinity.AffinityScheduler",
-            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            "DUPEFILTER_CLASS": "crawler.affinity.CompactDupeFilter",
             # never flush on close: the other workers still use the queue and the fingerprints;
             # the coordinator clears them before and after a run
             "SCHEDULER_PERSIST": True,
