@@ -160,6 +160,7 @@ if os.environ.get("NIANBAO_POLITE", "1") != "0":
         **DOWNLOADER_MIDDLEWARES,
         "crawler.politeness.HostPauseMiddleware": 560,
         # after robots.txt (100): a request its slot would hold for a whole delay waits in the queue instead
+        # (HostFairQueue holds it until due; with a queue that does not, it would come straight back)
         "crawler.politeness.EarlyRequestMiddleware": 101,
     }
     # Responses the scraper may hold unparsed before the engine stops handing out requests (Scrapy: 5 MB).
