@@ -430,10 +430,11 @@ def report(args, stats, per_host, wall, sampler, procs, portal_cpu, load_before)
         f"the busiest crawl process waited {waited:.1f} s for a CPU held by other processes"
     )
     print(
-        f"peak RSS on this machine (crawl process tree): {sampler.peak / 1e6:.0f} MB = at most {sampler.breakdown()}"
+        f"peak RSS summed over the crawl's processes (a page they share counted in each): "
+        f"{sampler.peak / 1e6:.0f} MB = at most {sampler.breakdown()}"
     )
     print(
-        f"peak PSS on this machine (the same tree, a page shared by several processes counted once, "
+        f"peak memory on this machine, PSS summed over the same processes (a page they share counted once, "
         f"sampled every {PSS_EVERY * 0.25:g} s): {sampler.peak_pss / 1e6:.0f} MB"
     )
     per_request = cpu / requests
