@@ -57,6 +57,13 @@ _ZBITS = 10
 _ZWINDOW = 1 << _ZBITS
 
 
+def due_at(slot) -> float:
+    """When a download slot may send its next request (the downloader's monotonic clock): its last request,
+    or answer (NIANBAO_DELAY_FROM_RESPONSE), plus its shortest delay (Scrapy's jitter draws between
+    (1 ± jitter) × delay)."""
+    return slot.lastseen + slot.delay * (1 - slot.jitter)
+
+
 class HostFairQueue:
     """Scheduler priority queue: one heap per download slot, hosts served in turn, busy hosts skipped.
 
@@ -339,8 +346,7 @@ class HostFairQueue:
         if held >= concurrency + self.ahead:
             return True
         if self.hold and slot is not None and slot.delay and slot.lastseen:
-            # the slot's shortest delay (Scrapy's jitter draws between (1 ± jitter) × delay)
-            due = slot.lastseen + slot.delay * (1 - slot.jitter)
+            due = due_at(slot)
             early = min(_DUE_EARLY_S, 0.1 * slot.delay)  # the hand-off to the slot takes a moment
             if now < due - early:
                 self._wake_at(key, due - early - now)
@@ -421,8 +427,7 @@ class EarlyRequestMiddleware:
         slot = downloader.slots.get(downloader.get_slot_key(request))
         if slot is None or not slot.delay or not slot.lastseen:
             return None
-        due = slot.lastseen + slot.delay * (1 - slot.jitter)
-        if due - time.monotonic() <= self.after:
+        if due_at(slot) - time.monotonic() <= self.after:
             return None
         self.crawler.stats.inc_value("nianbao/requeued_early")
         # the same request, scheduled again: the dupefilter has seen it already, it must not drop it now

@@ -111,14 +111,20 @@ def capped_count_sql(fts_table: str, table: str, where: list[str], match: str, c
     )
 
 
+def _filter_where(table: str, pairs: list[tuple[str, str]]) -> tuple[list[str], dict]:
+    """The where clauses and parameters of the column filters among these query arguments, as Datasette's
+    table view builds them (`level=county`, `published__gte=2024-01-01`; not `_search`, `_size` …)."""
+    filters = [(k, v) for k, v in pairs if not (k.startswith("_") and "__" not in k)]
+    return Filters(sorted(filters)).build_where_clauses(table)
+
+
 async def search_count(datasette, table: str, pairs: list[tuple[str, str]]) -> int | None:
     """How many rows the search these query arguments ask for matches, up to count_cap + 1 (more than the
     cap); None when the count cannot be run (a filter or raw query Datasette will refuse with its own
     message)."""
     meta = datasette.table_metadata(DATABASE, table)
     search, match = _search_of(meta, pairs)
-    filter_args = [(k, v) for k, v in pairs if not (k.startswith("_") and "__" not in k)]
-    where, params = Filters(sorted(filter_args)).build_where_clauses(table)
+    where, params = _filter_where(table, pairs)
     sql = capped_count_sql(meta["fts_table"], table, where, match, count_cap(datasette))
     db = datasette.get_database(DATABASE)
     try:
@@ -332,14 +338,8 @@ async def window_clause(datasette, table: str, request, clause_for) -> tuple[str
     alias = "nianbao_w"
     column, desc = _sort_of(datasette, table, request.args)
     col, key = f"{alias}.{escape_sqlite(column)}", f"{alias}.{escape_sqlite(pks[0])}"
-    # the filter arguments as Datasette's table view collects them
-    pairs = [
-        (k, v)
-        for k in request.args
-        if not (k.startswith("_") and "__" not in k)
-        for v in request.args.getlist(k)
-    ]
-    where, filter_params = Filters(sorted(pairs)).build_where_clauses(table)
+    pairs = [(k, v) for k in request.args for v in request.args.getlist(k)]
+    where, filter_params = _filter_where(table, pairs)
     clauses = [clause_for(alias)] + [_FILTER_PARAM.sub(rf":{alias}\1", w) for w in where]
     params = {f"{alias}{k[1:]}": v for k, v in filter_params.items()}
     token = request.args.get("_next")
